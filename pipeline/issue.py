@@ -1,0 +1,276 @@
+"""One newsletter issue (`newsletters/<id>/issue.yaml`): schema, loading, validation.
+
+The comms officer writes it in English. Blocks are an ordered list of typed
+mappings (`type: event`, ...), one dataclass each, so that every block type has
+one template partial and one place that says which fields it takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from .errors import PipelineError, ValidationError
+from .project import Project, _display, load_project
+from .schema import AssetPath, Context, LangCode, Markdown, PartnerId, Slug, Text, Url, build
+from .yamlsource import load_yaml
+
+
+@dataclass
+class Image:
+    src: AssetPath
+    alt: Text
+
+
+@dataclass
+class Button:
+    label: Text
+    url: Url
+
+
+@dataclass
+class DatedItem:
+    """Shared by events and agenda items: a date or a date range, checked in order."""
+
+    def check(self, report) -> None:
+        if getattr(self, "end", None) and not getattr(self, "start", None):
+            report("end", "an end date needs a start date")
+        elif self.start and self.end and self.end < self.start:
+            report("end", f"ends ({self.end}) before it starts ({self.start})")
+
+
+class Block:
+    """Base of every block type; `kind` is the `type:` written in the YAML."""
+
+    kind: ClassVar[str]
+
+    @classmethod
+    def variants(cls) -> dict[str, type]:
+        return {sub.kind: sub for sub in BLOCK_TYPES}
+
+
+@dataclass
+class IntroBlock(Block):
+    kind: ClassVar[str] = "intro"
+    title: Text
+    body: Markdown
+    id: Slug | None = None
+
+
+@dataclass
+class AboutBlock(Block):
+    kind: ClassVar[str] = "about"
+    title: Text
+    body: Markdown
+    id: Slug | None = None
+
+
+@dataclass
+class Indicator:
+    value: int
+    label: Text
+
+
+@dataclass
+class IndicatorsBlock(Block):
+    kind: ClassVar[str] = "indicators"
+    title: Text
+    items: list[Indicator]
+    id: Slug | None = None
+
+    def check(self, report) -> None:
+        if self.items == []:
+            report("items", "needs at least one indicator")
+
+
+@dataclass
+class HeadingBlock(Block):
+    kind: ClassVar[str] = "heading"
+    text: Text
+    id: Slug | None = None
+
+
+@dataclass
+class EventBlock(DatedItem, Block):
+    kind: ClassVar[str] = "event"
+    title: Text
+    start: dt.date
+    body: Markdown
+    place: Text | None = None
+    end: dt.date | None = None
+    image: Image | None = None
+    hosts: list[PartnerId] = field(default_factory=list)
+    link: Button | None = None
+    id: Slug | None = None
+
+
+@dataclass
+class ReportBlock(Block):
+    kind: ClassVar[str] = "report"
+    title: Text
+    body: Markdown
+    button: Button
+    image: Image | None = None
+    id: Slug | None = None
+
+
+@dataclass
+class AgendaItem(DatedItem):
+    title: Text
+    body: Markdown
+    start: dt.date | None = None
+    end: dt.date | None = None
+    place: Text | None = None
+    leads: list[PartnerId] = field(default_factory=list)
+
+
+@dataclass
+class WhatsNextBlock(Block):
+    kind: ClassVar[str] = "whats_next"
+    title: Text
+    items: list[AgendaItem]
+    id: Slug | None = None
+
+    def check(self, report) -> None:
+        if self.items == []:
+            report("items", "needs at least one item")
+
+
+@dataclass
+class ConsortiumBlock(Block):
+    """The partners, grouped by country, taken from project.yaml."""
+
+    kind: ClassVar[str] = "consortium"
+    title: Text
+    body: Markdown | None = None
+    id: Slug | None = None
+
+
+@dataclass
+class FooterBlock(Block):
+    """Website, social links, co-funding statement, disclaimer, partner logos."""
+
+    kind: ClassVar[str] = "footer"
+    show_logos: bool = True
+    id: Slug | None = None
+
+
+BLOCK_TYPES = (IntroBlock, AboutBlock, IndicatorsBlock, HeadingBlock, EventBlock, ReportBlock,
+               WhatsNextBlock, ConsortiumBlock, FooterBlock)
+
+
+@dataclass
+class Issue:
+    number: int
+    date: dt.date
+    subject: Text
+    preheader: Text
+    blocks: list[Block]
+    languages: list[LangCode] | None = None
+
+    # Filled in by load_issue.
+    id: str = field(default="", init=False, compare=False)
+    path: Path = field(default=Path("."), init=False, compare=False, repr=False)
+    project: Project | None = field(default=None, init=False, compare=False, repr=False)
+
+    def check(self, report) -> None:
+        if self.blocks == []:
+            report("blocks", "needs at least one block")
+        if self.number is not None and self.number < 1:
+            report("number", "must be 1 or more")
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def target_languages(self) -> list[str]:
+        return list(self.languages or self.project.target_languages)
+
+    def block_keys(self) -> list[str]:
+        """A stable key per block: its `id`, else its type (numbered when repeated).
+
+        Keys, not list positions, prefix segment ids, so inserting a new block of
+        another type does not orphan the translations of every block after it.
+        """
+        keys, seen = [], {}
+        for block in self.blocks:
+            if block.id:
+                keys.append(block.id)
+                continue
+            seen[block.kind] = seen.get(block.kind, 0) + 1
+            keys.append(block.kind if seen[block.kind] == 1 else f"{block.kind}-{seen[block.kind]}")
+        return keys
+
+
+def find_newsletters_dir(start: Path | None = None) -> Path:
+    """The `newsletters/` folder of the project containing `start` (default: cwd)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "newsletters" / "project.yaml").is_file():
+            return candidate / "newsletters"
+        if candidate.name == "newsletters" and (candidate / "project.yaml").is_file():
+            return candidate
+    raise PipelineError("no newsletters/project.yaml here or in any parent folder; "
+                        "run the command inside the newsletter-pipeline checkout")
+
+
+def issue_ids(newsletters_dir: Path) -> list[str]:
+    """Issue folder names, oldest first (names start with the date)."""
+    return sorted(p.parent.name for p in newsletters_dir.glob("*/issue.yaml"))
+
+
+def resolve_issue_path(ref: str | None, newsletters_dir: Path) -> Path:
+    """ISSUE argument -> issue.yaml: an id, a folder, a file, or None for the latest."""
+    if ref is None:
+        ids = issue_ids(newsletters_dir)
+        if not ids:
+            raise PipelineError(f"no issues yet: create {newsletters_dir}/<yyyy-mm-name>/issue.yaml")
+        return newsletters_dir / ids[-1] / "issue.yaml"
+    as_path = Path(ref)
+    for candidate in (as_path, as_path / "issue.yaml", newsletters_dir / ref / "issue.yaml"):
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(issue_ids(newsletters_dir)) or "none"
+    raise PipelineError(f"no issue {ref!r}: give an issue id (known: {known}) or a path to issue.yaml")
+
+
+def load_issue(ref: str | None = None, newsletters_dir: Path | None = None) -> Issue:
+    """Load project.yaml and one issue, validating both; raises with every problem found."""
+    newsletters_dir = newsletters_dir or find_newsletters_dir()
+    path = resolve_issue_path(ref, newsletters_dir)
+    try:
+        project = load_project(newsletters_dir)
+    except ValidationError:
+        raise
+    doc = load_yaml(path, _display(path))
+    ctx = Context(doc, assets_dir=newsletters_dir,
+                  partner_ids=frozenset(p.id for p in project.partners))
+    issue = build(Issue, doc.data, (), ctx)
+    if issue is not None:
+        _check_languages(issue, project, ctx)
+        _check_unique_block_ids(issue, ctx)
+    if ctx.problems:
+        raise ValidationError(ctx.problems)
+    issue.id = path.resolve().parent.name
+    issue.path = path
+    issue.project = project
+    return issue
+
+
+def _check_languages(issue: Issue, project: Project, ctx: Context) -> None:
+    for i, lang in enumerate(issue.languages or []):
+        if lang and lang not in project.target_languages:
+            ctx.report(("languages", i), f"{lang!r} is not a target language in project.yaml "
+                       f"({' '.join(project.target_languages)})")
+
+
+def _check_unique_block_ids(issue: Issue, ctx: Context) -> None:
+    seen: dict[str, int] = {}
+    for i, block in enumerate(issue.blocks or []):
+        if block is not None and block.id:
+            if block.id in seen:
+                ctx.report(("blocks", i, "id"), f"id {block.id!r} is already used by blocks[{seen[block.id]}]")
+            seen[block.id] = i

@@ -1,0 +1,127 @@
+"""Project settings (`newsletters/project.yaml`): languages, partners, links, brand.
+
+Every issue is rendered against these settings; their English strings are source
+text translated through each issue's catalogs like the issue's own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, ValidationError
+from .schema import AssetPath, Colour, Context, CountryCode, LangCode, Slug, Text, Url, build
+from .yamlsource import load_yaml
+
+
+@dataclass
+class Partner:
+    id: Slug
+    name: Text
+    country: CountryCode
+    languages: list[LangCode]
+    website: Url
+    logo: AssetPath
+
+
+@dataclass
+class SocialLink:
+    network: str
+    url: Url
+
+
+@dataclass
+class Labels:
+    """Fixed words of the layout that are not part of any one issue."""
+
+    newsletter: Text
+    website_cta: Text
+    follow_us: Text
+    partners_heading: Text
+    project_logo_alt: Text
+    hosted_by: Text = Text("Hosted by")
+    led_by: Text = Text("Led by")
+
+
+@dataclass
+class Colours:
+    primary: Colour
+    accent: Colour
+    text: Colour
+    muted: Colour
+    background: Colour
+
+
+@dataclass
+class Project:
+    name: Text
+    acronym: str
+    programme: str
+    source_language: LangCode
+    target_languages: list[LangCode]
+    website: Url
+    cofunding_statement: Text
+    disclaimer: Text
+    labels: Labels
+    logo: AssetPath
+    colours: Colours
+    partners: list[Partner]
+    social: list[SocialLink] = field(default_factory=list)
+    formatting_locales: dict = field(default_factory=dict)
+
+    # Set by load_project: where the settings file and shared assets live.
+    root: Path = field(default=Path("."), init=False, compare=False, repr=False)
+
+    def check(self, report) -> None:
+        if self.target_languages and self.source_language in self.target_languages:
+            report("target_languages", f"lists the source language {self.source_language!r}")
+        seen: set[str] = set()
+        for lang in self.target_languages or []:
+            if lang in seen:
+                report("target_languages", f"lists {lang!r} twice")
+            seen.add(lang)
+        ids = [p.id for p in self.partners or [] if p]
+        for pid in {i for i in ids if ids.count(i) > 1}:
+            report("partners", f"partner id {pid!r} is used twice")
+
+    def partner(self, partner_id: str) -> Partner:
+        return next(p for p in self.partners if p.id == partner_id)
+
+    def locale_for(self, lang: str) -> str:
+        """The Babel locale that formats dates and numbers for one edition."""
+        return str(self.formatting_locales.get(lang, lang))
+
+
+def load_project(newsletters_dir: Path) -> Project:
+    """Read and validate project.yaml, raising ValidationError with every problem."""
+    path = newsletters_dir / "project.yaml"
+    doc = load_yaml(path, _display(path))
+    ctx = Context(doc, assets_dir=newsletters_dir)
+    project = build(Project, doc.data, (), ctx)
+    if project is not None and isinstance(doc.data, dict):
+        locales = doc.data.get("formatting_locales") or {}
+        if not isinstance(locales, dict):
+            ctx.report(("formatting_locales",), "expected a mapping of language code to Babel locale")
+        else:
+            from babel import Locale, UnknownLocaleError
+
+            for lang, loc in locales.items():
+                try:
+                    Locale.parse(str(loc))
+                except (UnknownLocaleError, ValueError):
+                    ctx.report(("formatting_locales", lang), f"unknown Babel locale {loc!r}")
+    if ctx.problems:
+        raise ValidationError(ctx.problems)
+    project.root = newsletters_dir
+    return project
+
+
+def _display(path: Path) -> str:
+    """Paths in messages relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+__all__ = ["Project", "Partner", "Labels", "load_project", "Problem"]
