@@ -46,6 +46,31 @@ def sync(issue: str | None, languages: tuple[str, ...]) -> None:
         click.echo(f"{report.lang}: {state}: " + ", ".join(parts))
 
 
+@main.command(help=f"Build every language edition: dist/<issue>/<lang>.html, <lang>.txt and index.html.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable); default: all.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: dist/ beside newsletters/).")
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any segment is untranslated, outdated or fuzzy.")
+def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool) -> None:
+    from .build import build as run_build
+
+    result = run_build(issue, list(languages) or None, out_dir, strict)
+    for status in result.statuses:
+        if not status.complete:
+            click.echo(f"warning: {status.lang}: {status.summary()}", err=True)
+    done = sum(1 for s in result.statuses)
+    click.echo(f"built {done} edition(s) of {result.issue.id} in {_shown(result.out_dir)} "
+               f"({_shown(result.out_dir / 'index.html')})")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _languages(issue, requested: tuple[str, ...]) -> list[str]:
     from .errors import PipelineError
 

@@ -1,0 +1,175 @@
+"""`newsletter build`: every language edition of one issue, offline and deterministic.
+
+Like a static site generator's run: load and validate, localize and render
+every edition in memory, and only then write, so a failure (or --strict)
+leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+
+from .errors import PipelineError
+from .issue import Issue, load_issue
+from .localize import make_edition
+from .memory import catalog_path, read_catalog, translations
+from .render import Renderer, TEMPLATES_DIR, make_environment
+from .segments import Segment, extract_segments
+
+
+@dataclass
+class EditionStatus:
+    """How complete one language's text is; what build warns about."""
+
+    lang: str
+    missing: list[str] = field(default_factory=list)    # no translation: English shown
+    outdated: list[str] = field(default_factory=list)   # English changed since: English shown
+    fuzzy: list[str] = field(default_factory=list)      # machine/unreviewed: shown, but flagged
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.outdated or self.fuzzy)
+
+    def summary(self) -> str:
+        parts = []
+        if self.missing:
+            parts.append(f"{len(self.missing)} untranslated ({_ids(self.missing)})")
+        if self.outdated:
+            parts.append(f"{len(self.outdated)} outdated ({_ids(self.outdated)})")
+        if self.missing or self.outdated:
+            parts[-1] += ", shown in English"
+        if self.fuzzy:
+            parts.append(f"{len(self.fuzzy)} fuzzy, not reviewed ({_ids(self.fuzzy)})")
+        return "; ".join(parts) if parts else "complete"
+
+
+def _ids(ids: list[str], limit: int = 4) -> str:
+    return ", ".join(ids[:limit]) + (f", … {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+@dataclass
+class Output:
+    name: str
+    content: str | bytes
+
+
+@dataclass
+class BuildResult:
+    issue: Issue
+    out_dir: Path
+    statuses: list[EditionStatus]
+    written: list[Path]
+
+
+def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[EditionStatus, dict]:
+    """Compare the catalog with the current English: what is usable, what falls back."""
+    status = EditionStatus(lang)
+    if lang == issue.project.source_language:
+        return status, {}
+    catalog = read_catalog(catalog_path(issue.folder, lang))
+    valid = translations(catalog, segments)
+    known = {e.msgctxt for e in catalog if not e.obsolete and e.msgstr}
+    for segment in segments:
+        if segment.id in valid:
+            if valid[segment.id].fuzzy:
+                status.fuzzy.append(segment.id)
+        elif segment.id in known:
+            status.outdated.append(segment.id)
+        else:
+            status.missing.append(segment.id)
+    return status, {sid: t.text for sid, t in valid.items()}
+
+
+def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None):
+    """All outputs of an issue in memory: (statuses, files by name)."""
+    renderer = renderer or Renderer()
+    segments = extract_segments(issue)
+    statuses, outputs = [], []
+    for lang in languages:
+        status, texts = edition_status(issue, lang, segments)
+        edition = make_edition(issue, lang, lambda seg, texts=texts: texts.get(seg.id, seg.source))
+        outputs.append(Output(f"{lang}.html", renderer.html(edition)))
+        outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
+        statuses.append(status)
+    outputs.append(Output("index.html", _index(issue, statuses)))
+    for asset in _assets(issue):
+        outputs.append(Output(asset, (issue.project.root / asset).read_bytes()))
+    return statuses, outputs
+
+
+def _index(issue: Issue, statuses: list[EditionStatus]) -> str:
+    template = make_environment(TEMPLATES_DIR).get_template("index.html.j2")
+    project = issue.project
+    editions = [{"lang": s.lang, "name": Locale.parse(s.lang).get_display_name(s.lang),
+                 "status": s.summary()} for s in statuses]
+    return template.render(acronym=project.acronym, masthead=f"{project.labels.newsletter} #{issue.number}",
+                           subject=issue.subject, primary=project.colours.primary, editions=editions)
+
+
+def _assets(issue: Issue) -> list[str]:
+    """Files the editions link to, relative to newsletters/ (and so to the output folder)."""
+    project = issue.project
+    paths = {project.logo, *(p.logo for p in project.partners)}
+    for block in issue.blocks:
+        image = getattr(block, "image", None)
+        if image is not None:
+            paths.add(image.src)
+    return sorted(paths)
+
+
+def build(issue_ref: str | None = None, languages: list[str] | None = None, out_dir: Path | None = None,
+          strict: bool = False, newsletters_dir: Path | None = None,
+          renderer: Renderer | None = None) -> BuildResult:
+    issue = load_issue(issue_ref, newsletters_dir)
+    project = issue.project
+    all_languages = [project.source_language, *issue.target_languages]
+    languages = languages or all_languages
+    unknown = [lang for lang in languages if lang not in all_languages]
+    if unknown:
+        raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
+                            f"(choose from {' '.join(all_languages)})")
+    statuses, outputs = render_issue(issue, languages, renderer)
+    if strict:
+        incomplete = [s for s in statuses if not s.complete]
+        if incomplete:
+            lines = "\n".join(f"  {s.lang}: {s.summary()}" for s in incomplete)
+            raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated and "
+                                f"reviewed; nothing written:\n{lines}")
+    target = (out_dir or project.root.parent / "dist") / issue.id
+    written = write_outputs(target, outputs)
+    return BuildResult(issue, target, statuses, written)
+
+
+def write_outputs(target: Path, outputs: list[Output]) -> list[Path]:
+    """Write each file atomically, only inside `target`, skipping files already identical."""
+    root = target.resolve()
+    written = []
+    for output in outputs:
+        path = (root / output.name).resolve()
+        if root not in path.parents:
+            raise PipelineError(f"refusing to write {output.name!r} outside {root}")
+        data = output.content.encode("utf-8") if isinstance(output.content, str) else output.content
+        if path.exists() and path.read_bytes() == data:
+            written.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written
+
+
+__all__ = ["build", "render_issue", "EditionStatus", "BuildResult", "shutil"]

@@ -1,0 +1,198 @@
+"""One language's edition as plain data ready for the templates.
+
+Everything that depends on the language is decided here, in Python: translated
+text (through the memory), dates, date ranges, numbers and country names (Babel,
+from CLDR; no hand-written month names). Templates only place these values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, parse_pattern
+from babel.numbers import format_decimal
+
+from .issue import (AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
+                    IntroBlock, Issue, ReportBlock, WhatsNextBlock)
+from .schema import AssetPath, Colour, Url
+from .segments import Segment, localize_issue
+
+
+class Fixed(str):
+    """A layout value (block kind, CSS size): the same in every language."""
+
+
+class Md(str):
+    """Translated Markdown, rendered by the template's `md` filter."""
+
+
+# --- Babel formatting -----------------------------------------------------------------
+
+_QUOTED_OR_MONTH = re.compile(r"'[^']*'|M{3}(?!M)|L{3}(?!L)")
+
+
+def _widen_months(pattern: str) -> str:
+    """MMM -> MMMM outside quoted literals: ICU's field-width adjustment for skeleton yMMMMd.
+
+    CLDR gives most locales interval patterns only for abbreviated months (yMMMd);
+    ICU widens the month field when the wanted skeleton has a full month, and so do we.
+    """
+    return _QUOTED_OR_MONTH.sub(lambda m: m.group(0) if m.group(0).startswith("'") else m.group(0) + m.group(0)[0],
+                                pattern)
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def format_day(day: dt.date, locale: str) -> str:
+    """A single day with the month in full: "13 November 2023", "13 listopada 2023"."""
+    return format_skeleton("yMMMMd", day, locale=_locale(locale))
+
+
+def format_day_range(start: dt.date, end: dt.date | None, locale: str) -> str:
+    """"13-14 November 2023" in each locale's own form (CLDR interval formats)."""
+    if end is None or end == start:
+        return format_day(start, locale)
+    loc = _locale(locale)
+    formats = loc.interval_formats
+    patterns = formats.get("yMMMMd") or formats.get("yMMMd")
+    if not patterns:
+        return f"{format_day(start, locale)} – {format_day(end, locale)}"
+    if start.year != end.year:
+        greatest = "y"
+    elif start.month != end.month:
+        greatest = "M"
+    else:
+        greatest = "d"
+    parts = patterns.get(greatest) or patterns.get("y")
+    if "yMMMMd" not in formats:
+        parts = [_widen_months(p) for p in parts]
+    return "".join(parse_pattern(p).apply(d, loc) for p, d in zip(parts, (start, end)))
+
+
+def format_month(day: dt.date, locale: str) -> str:
+    """The issue's month: "February 2024", "luty 2024" (stand-alone form)."""
+    return format_skeleton("yMMMM", day, locale=_locale(locale))
+
+
+def format_number(value: int, locale: str) -> str:
+    return format_decimal(value, locale=_locale(locale))
+
+
+def country_name(code: str, lang: str) -> str:
+    return _locale(lang).territories.get(code, code)
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if _locale(lang).character_order == "right-to-left" else "ltr"
+
+
+# --- the edition ----------------------------------------------------------------------
+
+@dataclass
+class Edition:
+    """Everything one language's HTML and text parts show, as plain values."""
+
+    lang: str
+    dir: str
+    subject: str
+    preheader: str
+    masthead: str
+    issue_month: str
+    project_name: str
+    acronym: str
+    logo: dict
+    colours: dict
+    blocks: list[dict]
+    issue_id: str = field(default="")
+
+
+def _image(image, alt_default: str = "") -> dict | None:
+    if image is None:
+        return None
+    return {"src": AssetPath(image.src), "alt": image.alt or alt_default}
+
+
+def _button(button) -> dict | None:
+    return None if button is None else {"label": button.label, "url": Url(button.url)}
+
+
+def _names(ids, project) -> str:
+    return ", ".join(project.partner(i).name for i in ids)
+
+
+def _block_view(block, key: str, issue: Issue, lang: str, locale: str) -> dict:
+    project = issue.project
+    labels = project.labels
+    view: dict = {"kind": Fixed(block.kind), "key": Fixed(key)}
+    if isinstance(block, (IntroBlock, AboutBlock)):
+        view.update(title=block.title, body=Md(block.body))
+    elif isinstance(block, IndicatorsBlock):
+        view.update(title=block.title, items=[{"value": format_number(i.value, locale), "label": i.label}
+                                              for i in block.items])
+    elif isinstance(block, HeadingBlock):
+        view.update(text=block.text)
+    elif isinstance(block, EventBlock):
+        view.update(title=block.title, when=format_day_range(block.start, block.end, locale),
+                    place=block.place, body=Md(block.body), image=_image(block.image),
+                    hosts=f"{labels.hosted_by}: {_names(block.hosts, project)}" if block.hosts else None,
+                    link=_button(block.link))
+    elif isinstance(block, ReportBlock):
+        view.update(title=block.title, body=Md(block.body), button=_button(block.button),
+                    image=_image(block.image))
+    elif isinstance(block, WhatsNextBlock):
+        view.update(title=block.title, items=[{
+            "title": item.title,
+            "when": format_day_range(item.start, item.end, locale) if item.start else None,
+            "place": item.place,
+            "body": Md(item.body),
+            "leads": f"{labels.led_by}: {_names(item.leads, project)}" if item.leads else None,
+        } for item in block.items])
+    elif isinstance(block, ConsortiumBlock):
+        groups: dict[str, list[str]] = {}
+        for partner in project.partners:  # project.yaml order, so every language has one layout
+            groups.setdefault(partner.country, []).append(partner.name)
+        view.update(title=block.title, body=Md(block.body) if block.body else None,
+                    groups=[{"country": country_name(code, lang), "partners": names}
+                            for code, names in groups.items()])
+    elif isinstance(block, FooterBlock):
+        view.update(website=Url(project.website), website_cta=labels.website_cta,
+                    follow_us=labels.follow_us,
+                    social=[{"network": s.network, "url": Url(s.url)} for s in project.social],
+                    cofunding=project.cofunding_statement, disclaimer=project.disclaimer,
+                    partners_heading=labels.partners_heading,
+                    logos=[{"src": AssetPath(p.logo), "alt": p.name, "url": Url(p.website)}
+                           for p in project.partners] if block.show_logos else [])
+    else:  # pragma: no cover - a new block type without a view is a programming error
+        raise TypeError(f"no view for block type {block.kind!r}")
+    return view
+
+
+def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -> Edition:
+    """Localize the issue through `translate` and format it for `lang`."""
+    project = issue.project
+    locale = project.locale_for(lang)
+    local = localize_issue(issue, translate) if lang != project.source_language else issue
+    lproject = local.project
+    colours = {k: Colour(v) for k, v in vars(lproject.colours).items()}
+    return Edition(
+        lang=lang,
+        dir=text_direction(lang),
+        subject=local.subject,
+        preheader=local.preheader,
+        masthead=f"{lproject.labels.newsletter} #{format_number(issue.number, locale)}",
+        issue_month=format_month(issue.date, locale),
+        project_name=lproject.name,
+        acronym=lproject.acronym,
+        logo={"src": AssetPath(lproject.logo), "alt": lproject.labels.project_logo_alt},
+        colours=colours,
+        blocks=[_block_view(b, k, local, lang, locale) for k, b in zip(local.block_keys(), local.blocks)],
+        issue_id=issue.id,
+    )
