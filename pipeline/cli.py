@@ -27,7 +27,7 @@ def validate(issue: str | None) -> None:
 
     loaded = load_issue(issue)
     count = len(extract_segments(loaded))
-    click.echo(f"{loaded.path}: OK ({len(loaded.blocks)} blocks, {count} segments, "
+    click.echo(f"{_shown(loaded.path)}: OK ({len(loaded.blocks)} blocks, {count} segments, "
                f"{len(loaded.target_languages)} target languages)")
 
 

@@ -1,0 +1,38 @@
+"""Shared fixtures: a throw-away project folder built from tests/data, never the shipped example."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def project_root(tmp_path, monkeypatch) -> Path:
+    """A checkout-like folder: <root>/newsletters/project.yaml with assets; cwd is the root."""
+    root = tmp_path / "repo"
+    shutil.copytree(DATA / "project", root / "newsletters")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def newsletters_dir(project_root) -> Path:
+    return project_root / "newsletters"
+
+
+def write_issue(newsletters_dir: Path, issue_id: str, text: str) -> Path:
+    folder = newsletters_dir / issue_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "issue.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def good_issue(newsletters_dir) -> Path:
+    """The test issue that uses every block type, as 2025-03-test-issue."""
+    return write_issue(newsletters_dir, "2025-03-test-issue", (DATA / "good-issue.yaml").read_text("utf-8"))
