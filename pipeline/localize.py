@@ -53,7 +53,7 @@ def _locale(name: str) -> Locale:
 
 def format_day(day: dt.date, locale: str) -> str:
     """A single day with the month in full: "13 November 2023", "13 listopada 2023"."""
-    return format_skeleton("yMMMMd", day, locale=_locale(locale))
+    return format_date(day, format="long", locale=_locale(locale))
 
 
 def format_day_range(start: dt.date, end: dt.date | None, locale: str) -> str:

@@ -127,6 +127,7 @@ def sync_catalog(catalog: polib.POFile, segments: list[Segment], lang: str, issu
     fuzzy flag and records the previous msgid.
     """
     report = SyncReport(lang)
+    before = str(catalog)
     by_context = {e.msgctxt: e for e in catalog if e.msgctxt}
     by_source_here = {e.msgid: e.msgstr for e in catalog
                       if e.msgstr and "fuzzy" not in e.flags and not e.obsolete}
@@ -166,7 +167,6 @@ def sync_catalog(catalog: polib.POFile, segments: list[Segment], lang: str, issu
             report.obsoleted.append(entry.msgctxt)
         if entry.msgstr:
             ordered.append(entry)
-    before = str(catalog)
     catalog[:] = ordered
     _header(catalog, lang, issue_id)
     report.written = str(catalog) != before
