@@ -8,7 +8,6 @@ leaves the previous output untouched.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from .errors import PipelineError
 from .issue import Issue, load_issue
 from .localize import make_edition
 from .memory import catalog_path, read_catalog, translations
-from .render import Renderer, TEMPLATES_DIR, make_environment
+from .render import Renderer, make_environment, templates_dir_for
 from .segments import Segment, extract_segments
 
 
@@ -88,7 +87,7 @@ def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[Ed
 
 def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None):
     """All outputs of an issue in memory: (statuses, files by name)."""
-    renderer = renderer or Renderer()
+    renderer = renderer or Renderer(templates_dir_for(issue.project.root))
     segments = extract_segments(issue)
     statuses, outputs = [], []
     for lang in languages:
@@ -104,7 +103,7 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
 
 
 def _index(issue: Issue, statuses: list[EditionStatus]) -> str:
-    template = make_environment(TEMPLATES_DIR).get_template("index.html.j2")
+    template = make_environment(templates_dir_for(issue.project.root)).get_template("index.html.j2")
     project = issue.project
     editions = [{"lang": s.lang, "name": Locale.parse(s.lang).get_display_name(s.lang),
                  "status": s.summary()} for s in statuses]
@@ -172,4 +171,4 @@ def write_outputs(target: Path, outputs: list[Output]) -> list[Path]:
     return written
 
 
-__all__ = ["build", "render_issue", "EditionStatus", "BuildResult", "shutil"]
+__all__ = ["build", "render_issue", "EditionStatus", "BuildResult"]

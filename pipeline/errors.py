@@ -39,5 +39,7 @@ class ValidationError(PipelineError):
         summary = f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__("\n".join(str(p) for p in self.problems) + f"\n{summary}")
 
-    def format_message(self) -> str:  # click prefixes "Error: "; keep file:line first
-        return self.message
+    def show(self, file=None) -> None:
+        """Print without click's "Error: " prefix, so every line starts with file:line:col
+        and editors and CI annotators can jump to it."""
+        click.echo(self.message, file=file, err=file is None)

@@ -261,8 +261,10 @@ def load_issue(ref: str | None = None, newsletters_dir: Path | None = None) -> I
 
 
 def _check_languages(issue: Issue, project: Project, ctx: Context) -> None:
+    from .schema import _known_language
+
     for i, lang in enumerate(issue.languages or []):
-        if lang and lang not in project.target_languages:
+        if lang and _known_language(lang) and lang not in project.target_languages:
             ctx.report(("languages", i), f"{lang!r} is not a target language in project.yaml "
                        f"({' '.join(project.target_languages)})")
 

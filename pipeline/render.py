@@ -27,11 +27,20 @@ from .localize import Edition, Fixed, Md
 from .markup import to_html, to_text
 from .schema import AssetPath, Colour, Url
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTML_TEMPLATE = "newsletter.mjml.j2"
 TEXT_TEMPLATE = "newsletter.txt.j2"
 
-PARAGRAPH_STYLE = "margin:0 0 12px 0;"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def templates_dir_for(newsletters_dir: Path) -> Path:
+    """The checkout's templates/ beside newsletters/, else the ones beside this package."""
+    candidate = newsletters_dir.parent / "templates"
+    return candidate if (candidate / HTML_TEMPLATE).is_file() else TEMPLATES_DIR
+
+# MJML's head CSS gives every <p> display:block; paragraphs are inserted after
+# inlining, so they carry it themselves (the fast-path equivalence test checks this).
+PARAGRAPH_STYLE = "display:block;margin:0 0 12px 0;"
 _TOKEN = re.compile(r"\[\[([tm]):(\d+)\]\]")
 _LAYOUT_TYPES = (Fixed, Url, AssetPath, Colour)
 
@@ -183,6 +192,14 @@ class Renderer:
                                    link_style=link_style or _link_style(edition_tree["colours"]))
         except jinja2.UndefinedError as exc:
             raise PipelineError(f"template {HTML_TEMPLATE}: {exc.message}") from None
+
+    def block_mjml(self, edition: Edition, index: int) -> str:
+        """One block's MJML partial on its own (for golden tests and template work)."""
+        tree = _edition_tree(edition)
+        block = tree["blocks"][index]
+        template = self.env.get_template(f"blocks/{block['kind']}.mjml.j2")
+        return template.render(edition=_Namespace(tree), block=_Namespace(block), c=tree["colours"],
+                               link_style=_link_style(tree["colours"]))
 
     # plain text
     def text(self, edition: Edition) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import Problem
-from .yamlsource import SourceDoc, display_path
+from .yamlsource import SourceDoc, display_path, locate_text
 
 
 # --- value types: str subclasses that say what a string is ------------------------------
@@ -68,8 +68,8 @@ class Context:
     partner_ids: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
 
-    def report(self, path: tuple, message: str, *, key: bool = False) -> None:
-        line, col = self.doc.where(path, key=key)
+    def report(self, path: tuple, message: str, *, key: bool = False, near: str | None = None) -> None:
+        line, col = locate_text(self.doc, path, near) if near else self.doc.where(path, key=key)
         self.problems.append(Problem(self.doc.file, line, col, display_path(path), message))
 
 
@@ -96,6 +96,19 @@ def _check_url(value: str) -> str | None:
     if not parts.hostname or not _HOST.match(parts.hostname) or " " in value:
         return "is not a valid URL (no host name)"
     return None
+
+
+_MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+
+
+def _bad_markdown_links(markdown: str) -> list[tuple[str, str]]:
+    """Links written as [text](url) must be absolute: a newsletter has no page to be relative to."""
+    found = []
+    for url in _MARKDOWN_LINK.findall(markdown):
+        problem = _check_url(url) if url else "is empty"
+        if problem:
+            found.append((url, problem))
+    return found
 
 
 def _known_language(code: str) -> bool:
@@ -149,6 +162,9 @@ def convert(hint, value, path: tuple, ctx: Context):
             return 0
         return value
     if hint is dt.date:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
+            ctx.report(path, f"{value!r} is not a date in the calendar")
+            return None
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             shown = f" {value!r}" if isinstance(value, (str, int)) else ""
             ctx.report(path, f"expected a date as YYYY-MM-DD, got {_describe(value)}{shown}")
@@ -168,6 +184,9 @@ def _convert_string(hint: type, value, path: tuple, ctx: Context):
             return None
     if hint in (Text, Markdown) and not value.strip():
         ctx.report(path, "must not be empty")
+    elif hint is Markdown and (bad := _bad_markdown_links(value)):
+        for url, problem in bad:
+            ctx.report(path, f"link {url!r} {problem}", near=url or "]()")
     elif hint is Url and (problem := _check_url(value)):
         ctx.report(path, f"{value!r} {problem}")
     elif hint is LangCode and not _known_language(value):
@@ -214,7 +233,10 @@ def build(cls, value, path: tuple, ctx: Context):
         kwargs[name] = convert(hint, raw, path + (name,), ctx)
     obj = cls(**kwargs)
     check = getattr(obj, "check", None)
-    if check is not None:
+    prefix = display_path(path)
+    fields_ok = not any(p.field == prefix or p.field.startswith((prefix + ".", prefix + "["))
+                        for p in ctx.problems) if path else not ctx.problems
+    if check is not None and fields_ok:  # cross-field checks only on fields that converted cleanly
         check(lambda field_name, message: ctx.report(path + (field_name,), message))
     return obj
 

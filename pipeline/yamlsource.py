@@ -22,6 +22,7 @@ class SourceDoc:
 
     file: str
     data: object
+    lines: list[str] = field(default_factory=list)
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
@@ -36,6 +37,16 @@ class SourceDoc:
                 return self.value_marks[probe]
             probe = probe[:-1]
         return self.value_marks.get((), (1, 1))
+
+
+def locate_text(doc: SourceDoc, path: Path_, needle: str) -> tuple[int, int]:
+    """Where `needle` appears inside a (possibly multi-line) value, for pointing into a body."""
+    line, col = doc.where(path)
+    for number in range(line, min(len(doc.lines), line + 400) + 1):
+        found = doc.lines[number - 1].find(needle)
+        if found >= 0:
+            return number, found + 1
+    return line, col
 
 
 def display_path(path: Path_) -> str:
@@ -58,11 +69,15 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
     except UnicodeDecodeError as exc:
         from .errors import ValidationError
 
-        raise ValidationError([Problem(name, 0, 0, "", f"not UTF-8 text ({exc.reason})")]) from None
+        raw = path.read_bytes()[: exc.start]
+        line = raw.count(b"\n") + 1
+        column = len(raw) - (raw.rfind(b"\n") + 1) + 1
+        raise ValidationError([Problem(name, line, column, "", f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): "
+                                       "save the file as UTF-8")]) from None
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
-        doc = SourceDoc(name, None)
+        doc = SourceDoc(name, None, text.splitlines())
         problems: list[Problem] = []
         doc.data = _convert(node, (), loader, doc, problems) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -70,7 +85,11 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
 
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ValidationError([Problem(name, line, col, "", f"YAML syntax error: {exc.problem}")]) from None
+        opened = _unbalanced_quote(text, line)
+        if opened:  # the parser notices lines later; the mistake is where the quote opened
+            raise ValidationError([Problem(name, opened, 1, "", "YAML syntax error: a quoted text starts on "
+                                           "this line and is never closed: add the closing quote")]) from None
+        raise ValidationError([Problem(name, line, col, "", _explain(exc))]) from None
     finally:
         loader.dispose()
     if problems:
@@ -78,6 +97,48 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
 
         raise ValidationError(problems)
     return doc
+
+
+_PLAIN_WORDS = [
+    ("found character '\\t' that cannot start any token", "a tab character: indent YAML with spaces, not tabs"),
+    ("expected <block end>, but found '<block mapping start>'", "this line is indented more than the lines above it"),
+    ("mapping values are not allowed here", "a ':' followed by a space inside unquoted text: put the text in quotes"),
+    ("found unexpected end of stream", "the file ends inside a quoted text: a closing quote is missing"),
+]
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's parser words, translated into what the writer has to fix."""
+    problem = str(exc.problem or "")
+    for needle, plain in _PLAIN_WORDS:
+        if needle in problem:
+            problem = plain
+            break
+    return f"YAML syntax error: {problem}"
+
+
+def _unbalanced_quote(text: str, upto: int) -> int | None:
+    """The first line before the error whose quoted value never closes on that line."""
+    for number, line in enumerate(text.splitlines()[:upto], start=1):
+        key, sep, value = line.partition(": ")
+        value = value.strip() if sep else line.strip().removeprefix("- ").strip()
+        if value[:1] not in ('"', "'"):
+            continue
+        quote, i, closed = value[0], 1, False
+        while i < len(value):
+            if quote == '"' and value[i] == "\\":
+                i += 2
+                continue
+            if value[i] == quote:
+                if quote == "'" and value[i + 1:i + 2] == "'":
+                    i += 2
+                    continue
+                closed = True
+                break
+            i += 1
+        if not closed:
+            return number
+    return None
 
 
 def _convert(node, path, loader, doc: SourceDoc, problems: list[Problem]):
@@ -97,4 +158,7 @@ def _convert(node, path, loader, doc: SourceDoc, problems: list[Problem]):
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), loader, doc, problems) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # e.g. 2025-02-30 matches YAML's date pattern but is no date
+        return str(node.value)

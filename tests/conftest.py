@@ -36,3 +36,27 @@ def write_issue(newsletters_dir: Path, issue_id: str, text: str) -> Path:
 def good_issue(newsletters_dir) -> Path:
     """The test issue that uses every block type, as 2025-03-test-issue."""
     return write_issue(newsletters_dir, "2025-03-test-issue", (DATA / "good-issue.yaml").read_text("utf-8"))
+
+
+@pytest.fixture
+def translated_issue(good_issue):
+    """The test issue with every segment translated as "[lang] English" (reviewed, not fuzzy)."""
+    import polib
+
+    from pipeline.issue import load_issue
+    from pipeline.memory import catalog_path, update_catalogs, write_catalog
+
+    issue = load_issue("2025-03-test-issue")
+    update_catalogs(issue)
+    for lang in issue.target_languages:
+        path = catalog_path(issue.folder, lang)
+        catalog = polib.pofile(str(path))
+        for entry in catalog:
+            entry.msgstr = f"[{lang}] {entry.msgid}"
+        write_catalog(catalog, path)
+    return load_issue("2025-03-test-issue")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output instead of comparing.")

@@ -1,0 +1,77 @@
+"""`newsletter build` as the comms officer uses it: every edition, warnings, --strict, same bytes."""
+
+from __future__ import annotations
+
+import polib
+import pytest
+
+from pipeline.build import build
+from pipeline.errors import PipelineError
+from pipeline.memory import catalog_path, write_catalog
+
+
+def test_build_writes_every_edition_an_index_and_the_assets(translated_issue, project_root):
+    result = build()
+    out = project_root / "dist" / "2025-03-test-issue"
+    assert result.out_dir == out
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["assets", "de.html", "de.txt", "el.html", "el.txt", "en.html", "en.txt",
+                     "index.html", "pl.html", "pl.txt"]
+    index = (out / "index.html").read_text("utf-8")
+    for lang, name in [("en", "English"), ("de", "Deutsch"), ("pl", "polski"), ("el", "Ελληνικά")]:
+        assert f'href="{lang}.html"' in index and f'href="{lang}.txt"' in index and name in index
+    assert (out / "assets/images/event.png").is_file()
+    assert (out / "assets/logos/kmop.png").is_file()
+    assert all(s.complete for s in result.statuses)
+
+
+def test_the_same_inputs_give_the_same_bytes(translated_issue, project_root, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(out_dir=first)
+    build(out_dir=second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_missing_translation_falls_back_to_english_with_a_warning(translated_issue):
+    path = catalog_path(translated_issue.folder, "de")
+    catalog = polib.pofile(str(path))
+    catalog.find("Highlights", msgctxt="heading.text").msgstr = ""
+    catalog.find("Read it.", msgctxt="report.body.0").flags.append("fuzzy")
+    write_catalog(catalog, path)
+    result = build(languages=["de"])
+    status = result.statuses[0]
+    assert status.missing == ["heading.text"] and status.fuzzy == ["report.body.0"]
+    html = (result.out_dir / "de.html").read_text("utf-8")
+    assert ">Highlights<" in html and "[de] Read it." in html
+    assert "1 untranslated (heading.text), shown in English" in status.summary()
+
+
+def test_strict_refuses_incomplete_editions_and_writes_nothing(good_issue, project_root):
+    with pytest.raises(PipelineError, match=r"--strict: 3 edition\(s\).*nothing written"):
+        build(strict=True)
+    assert not (project_root / "dist").exists()
+
+
+def test_strict_passes_when_everything_is_reviewed(translated_issue):
+    assert build(strict=True).statuses
+
+
+def test_lang_selects_editions_and_rejects_unknown_languages(translated_issue):
+    result = build(languages=["pl"])
+    assert sorted(p.name for p in result.out_dir.glob("*.html")) == ["index.html", "pl.html"]
+    with pytest.raises(PipelineError, match="--lang fr: not a language of this issue"):
+        build(languages=["fr"])
+
+
+def test_latest_issue_is_the_default_and_ids_or_paths_select_others(translated_issue, newsletters_dir):
+    from tests.conftest import DATA, write_issue
+
+    write_issue(newsletters_dir, "2024-01-older", (DATA / "good-issue.yaml").read_text("utf-8"))
+    assert build().issue.id == "2025-03-test-issue"
+    assert build("2024-01-older").issue.id == "2024-01-older"
+    assert build(str(newsletters_dir / "2024-01-older")).issue.id == "2024-01-older"
+    with pytest.raises(PipelineError, match="no issue 'nope'"):
+        build("nope")
