@@ -17,8 +17,8 @@ from babel import Locale
 from .errors import PipelineError
 from .issue import Issue, load_issue
 from .localize import make_edition
-from .memory import catalog_path, read_catalog, translations
-from .render import Renderer, make_environment, templates_dir_for
+from .memory import catalog_path, read_entries, translations
+from .render import Renderer, templates_dir_for
 from .segments import Segment, extract_segments
 
 
@@ -71,9 +71,9 @@ def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[Ed
     status = EditionStatus(lang)
     if lang == issue.project.source_language:
         return status, {}
-    catalog = read_catalog(catalog_path(issue.folder, lang))
-    valid = translations(catalog, segments)
-    known = {e.msgctxt for e in catalog if not e.obsolete and e.msgstr}
+    entries = read_entries(catalog_path(issue.folder, lang))
+    valid = translations(entries, segments)
+    known = {e.context for e in entries if not e.obsolete and e.text}
     for segment in segments:
         if segment.id in valid:
             if valid[segment.id].fuzzy:
@@ -96,14 +96,14 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
         outputs.append(Output(f"{lang}.html", renderer.html(edition)))
         outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
         statuses.append(status)
-    outputs.append(Output("index.html", _index(issue, statuses)))
+    outputs.append(Output("index.html", _index(issue, statuses, renderer.env)))
     for asset in _assets(issue):
         outputs.append(Output(asset, (issue.project.root / asset).read_bytes()))
     return statuses, outputs
 
 
-def _index(issue: Issue, statuses: list[EditionStatus]) -> str:
-    template = make_environment(templates_dir_for(issue.project.root)).get_template("index.html.j2")
+def _index(issue: Issue, statuses: list[EditionStatus], env) -> str:
+    template = env.get_template("index.html.j2")
     project = issue.project
     editions = [{"lang": s.lang, "name": Locale.parse(s.lang).get_display_name(s.lang),
                  "status": s.summary()} for s in statuses]
@@ -133,14 +133,18 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
     if unknown:
         raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
                             f"(choose from {' '.join(all_languages)})")
-    statuses, outputs = render_issue(issue, languages, renderer)
-    if strict:
-        incomplete = [s for s in statuses if not s.complete]
+    if strict:  # checked before rendering: a refused build writes nothing, not even cache files
+        segments = extract_segments(issue)
+        incomplete = [s for s in (edition_status(issue, lang, segments)[0] for lang in languages)
+                      if not s.complete]
         if incomplete:
             lines = "\n".join(f"  {s.lang}: {s.summary()}" for s in incomplete)
             raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated and "
                                 f"reviewed; nothing written:\n{lines}")
-    target = (out_dir or project.root.parent / "dist") / issue.id
+    out_root = out_dir or project.root.parent / "dist"
+    renderer = renderer or Renderer(templates_dir_for(project.root), cache_dir=out_root / ".cache")
+    statuses, outputs = render_issue(issue, languages, renderer)
+    target = out_root / issue.id
     written = write_outputs(target, outputs)
     return BuildResult(issue, target, statuses, written)
 

@@ -71,6 +71,7 @@ def to_inline_html(source: str, link_style: str) -> str:
     return "<br>".join(_inline_html(t.children or [], link_style) for t in tokens if t.type == "inline")
 
 
+@lru_cache(maxsize=4096)
 def to_text(source: str) -> str:
     """Plain-text rendering: emphasis markers dropped, links as `text (URL)`."""
     paragraphs = []

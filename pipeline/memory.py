@@ -54,9 +54,44 @@ def read_catalog(path: Path) -> polib.POFile:
     if not path.exists():
         return polib.POFile(wrapwidth=WRAP_WIDTH)
     try:
-        return polib.pofile(str(path), wrapwidth=WRAP_WIDTH, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        return polib.pofile(text, wrapwidth=WRAP_WIDTH)
+    except UnicodeDecodeError as exc:
+        raise PipelineError(f"{path}: not UTF-8 text ({exc.reason}); save the PO file as UTF-8") from None
     except (OSError, ValueError) as exc:  # polib raises IOError/ValueError with a line number
         raise PipelineError(f"{path}: cannot read this PO file: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A read-only view of one PO entry: what build and the compendium need."""
+
+    context: str | None
+    source: str
+    text: str
+    fuzzy: bool
+    obsolete: bool
+
+
+_entries_cache: dict[Path, tuple[tuple, tuple[Entry, ...]]] = {}
+
+
+def read_entries(path: Path) -> tuple[Entry, ...]:
+    """The catalog's entries, parsed once per file version (inode, size, mtime).
+
+    A preview server re-reads every catalog on each save; unchanged files are not re-parsed.
+    """
+    if not path.exists():
+        return ()
+    stat = path.stat()
+    key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)  # atomic writes give a new inode
+    cached = _entries_cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    entries = tuple(Entry(e.msgctxt, e.msgid, e.msgstr, "fuzzy" in e.flags, bool(e.obsolete))
+                    for e in read_catalog(path))
+    _entries_cache[path] = (key, entries)
+    return entries
 
 
 def write_catalog(catalog: polib.POFile, path: Path) -> None:
@@ -77,18 +112,18 @@ def write_catalog(catalog: polib.POFile, path: Path) -> None:
         raise
 
 
-def translations(catalog: polib.POFile, segments: list[Segment]) -> dict[str, Translation]:
+def translations(entries: tuple[Entry, ...], segments: list[Segment]) -> dict[str, Translation]:
     """Translations that are valid for the current English text, by segment id.
 
     An entry whose msgid differs from the segment's source is outdated and not
     returned: build falls back to English and says so.
     """
-    by_context = {e.msgctxt: e for e in catalog if not e.obsolete}
+    by_context = {e.context: e for e in entries if not e.obsolete}
     result = {}
     for segment in segments:
         entry = by_context.get(segment.id)
-        if entry is not None and entry.msgid == segment.source and entry.msgstr:
-            result[segment.id] = Translation(entry.msgstr, "fuzzy" in entry.flags)
+        if entry is not None and entry.source == segment.source and entry.text:
+            result[segment.id] = Translation(entry.text, entry.fuzzy)
     return result
 
 
@@ -113,9 +148,9 @@ def compendium(issue_folders: list[Path], lang: str) -> dict[str, str]:
         path = catalog_path(folder, lang)
         if not path.exists():
             continue
-        for entry in read_catalog(path):
-            if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags:
-                reviewed.setdefault(entry.msgid, entry.msgstr)
+        for entry in read_entries(path):
+            if entry.text and not entry.obsolete and not entry.fuzzy:
+                reviewed.setdefault(entry.source, entry.text)
     return reviewed
 
 

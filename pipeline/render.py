@@ -13,8 +13,11 @@ layout differs gets its own skeleton instead of wrong values.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+import os
 import re
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +64,14 @@ def _link_style(colours: dict) -> str:
     return f"color:{colours['primary']};text-decoration:underline;"
 
 
-def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def make_environment(templates_dir: Path = TEMPLATES_DIR, cache_dir: Path | None = None) -> jinja2.Environment:
     """Autoescape for .mjml.j2 too (select_autoescape would not cover it), undefined = error."""
+    bytecode_cache = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
     env = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=lambda name: bool(name) and not name.endswith(".txt.j2"),
         undefined=jinja2.StrictUndefined,
@@ -140,12 +148,21 @@ class Skeleton:
 
 
 class Renderer:
-    """Renders editions; keeps compiled skeletons for the life of the object (one build, a preview)."""
+    """Renders editions; keeps compiled skeletons for the life of the object (one build, a preview).
 
-    def __init__(self, templates_dir: Path = TEMPLATES_DIR):
-        self.env = make_environment(templates_dir)
+    With `cache_dir`, skeletons are also kept on disk, keyed by a hash of everything
+    that shapes them (layout values, every template file, the code of this module and
+    of the Markdown renderer, and the versions of mjml-python, premailer and cssutils),
+    so a later build with the same layout skips MJML and premailer entirely.
+    """
+
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR, cache_dir: Path | None = None):
+        self.templates_dir = templates_dir
+        self.env = make_environment(templates_dir, cache_dir)
+        self.cache_dir = cache_dir
         self._skeletons: dict[tuple, Skeleton] = {}
-        self.stats = {"skeletons": 0, "fills": 0}
+        self._toolchain_key: str | None = None
+        self.stats = {"skeletons": 0, "fills": 0, "disk_hits": 0}
 
     # HTML
     def html(self, edition: Edition) -> str:
@@ -155,10 +172,40 @@ class Renderer:
         key = tuple(layout)
         skeleton = self._skeletons.get(key)
         if skeleton is None:
-            skeleton = self._skeletons[key] = self._compile_skeleton(edition)
-            self.stats["skeletons"] += 1
+            skeleton = self._skeletons[key] = self._load_or_compile(key, edition)
         self.stats["fills"] += 1
         return skeleton.fill(texts)
+
+    def _load_or_compile(self, layout: tuple, edition: Edition) -> Skeleton:
+        path = None
+        if self.cache_dir is not None:
+            digest = hashlib.sha256(repr((self._toolchain(), layout)).encode()).hexdigest()[:32]
+            path = self.cache_dir / f"skeleton-{digest}.html"
+            if path.is_file():
+                self.stats["disk_hits"] += 1
+                return Skeleton(path.read_text("utf-8"), _link_style(edition.colours))
+        skeleton = self._compile_skeleton(edition)
+        self.stats["skeletons"] += 1
+        if path is not None:
+            _write_atomic(path, skeleton.html)
+        return skeleton
+
+    def _toolchain(self) -> str:
+        """A fingerprint of templates, this code and the compilers: any change misses the cache."""
+        if self._toolchain_key is None:
+            from importlib.metadata import version
+
+            h = hashlib.sha256()
+            for name in ("mjml-python", "premailer", "cssutils", "markdown-it-py", "jinja2"):
+                h.update(f"{name}={version(name)};".encode())
+            here = Path(__file__).resolve().parent
+            sources = [here / "render.py", here / "markup.py", here / "localize.py",
+                       *sorted(self.templates_dir.rglob("*.j2"))]
+            for source in sources:
+                h.update(str(source.relative_to(source.parent.parent)).encode())
+                h.update(source.read_bytes())
+            self._toolchain_key = h.hexdigest()
+        return self._toolchain_key
 
     def html_direct(self, edition: Edition) -> str:
         """The slow path: render, compile and inline this one edition with its real text.
@@ -219,6 +266,18 @@ class _Namespace(dict):
         except KeyError:
             raise AttributeError(name) from None
         return _Namespace(value) if isinstance(value, dict) and not isinstance(value, _Namespace) else value
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _tidy_text(text: str) -> str:
