@@ -241,19 +241,24 @@ def load_issue(ref: str | None = None, newsletters_dir: Path | None = None) -> I
     """Load project.yaml and one issue, validating both; raises with every problem found."""
     newsletters_dir = newsletters_dir or find_newsletters_dir()
     path = resolve_issue_path(ref, newsletters_dir)
+    project, project_problems = None, []
     try:
         project = load_project(newsletters_dir)
-    except ValidationError:
-        raise
-    doc = load_yaml(path, _display(path))
+    except ValidationError as exc:  # keep going: report the issue's own problems too
+        project_problems = exc.problems
+    try:
+        doc = load_yaml(path, _display(path))
+    except ValidationError as exc:
+        raise ValidationError(project_problems + exc.problems) from None
     ctx = Context(doc, assets_dir=newsletters_dir,
-                  partner_ids=frozenset(p.id for p in project.partners))
+                  partner_ids=frozenset(p.id for p in project.partners) if project else frozenset())
     issue = build(Issue, doc.data, (), ctx)
-    if issue is not None:
+    if issue is not None and project is not None:
         _check_languages(issue, project, ctx)
+    if issue is not None:
         _check_unique_block_ids(issue, ctx)
-    if ctx.problems:
-        raise ValidationError(ctx.problems)
+    if ctx.problems or project_problems:
+        raise ValidationError(project_problems + ctx.problems)
     issue.id = path.resolve().parent.name
     issue.path = path
     issue.project = project

@@ -75,3 +75,13 @@ def test_latest_issue_is_the_default_and_ids_or_paths_select_others(translated_i
     assert build(str(newsletters_dir / "2024-01-older")).issue.id == "2024-01-older"
     with pytest.raises(PipelineError, match="no issue 'nope'"):
         build("nope")
+
+
+def test_adding_a_language_is_one_line_in_project_yaml(translated_issue, newsletters_dir):
+    project = newsletters_dir / "project.yaml"
+    project.write_text(project.read_text("utf-8").replace("  - el\n", "  - el\n  - hu\n"), "utf-8")
+    result = build(languages=["hu"])
+    html = (result.out_dir / "hu.html").read_text("utf-8")
+    assert '<html lang="hu"' in html
+    assert "2025. november 13–14." in html          # Hungarian date order, from CLDR
+    assert result.statuses[0].missing                # not translated yet: English, with a warning

@@ -50,3 +50,17 @@ def test_outside_a_project_says_where_to_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("build")
     assert result.exit_code == 1 and "no newsletters/project.yaml" in result.output
+
+
+def test_problems_in_project_yaml_and_the_issue_are_reported_together(good_issue, newsletters_dir):
+    project = newsletters_dir / "project.yaml"
+    project.write_text(project.read_text("utf-8").replace("website: https://example.org/testcon",
+                                                          "website: example.org/testcon"), "utf-8")
+    good_issue.write_text(good_issue.read_text("utf-8").replace("number: 7", "number: seven"), "utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("newsletters/project.yaml:12:10: website: 'example.org/testcon'") for line in lines)
+    assert any(line.startswith("newsletters/2025-03-test-issue/issue.yaml:1:9: number: expected a whole number")
+               for line in lines)
+    assert lines[-1] == "2 problems found"
