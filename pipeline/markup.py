@@ -26,29 +26,19 @@ def _parser() -> MarkdownIt:
     return md
 
 
+_FIXED_MARKUP = {"softbreak": "\n", "hardbreak": "<br>", "strong_open": "<strong>", "strong_close": "</strong>",
+                 "em_open": "<em>", "em_close": "</em>", "link_close": "</a>"}
+
+
 def _inline_html(children, link_style: str) -> str:
     out = []
     for tok in children:
         t = tok.type
-        if t == "text":
-            out.append(str(escape(tok.content)))
-        elif t == "softbreak":
-            out.append("\n")
-        elif t == "hardbreak":
-            out.append("<br>")
-        elif t == "strong_open":
-            out.append("<strong>")
-        elif t == "strong_close":
-            out.append("</strong>")
-        elif t == "em_open":
-            out.append("<em>")
-        elif t == "em_close":
-            out.append("</em>")
+        if t in _FIXED_MARKUP:
+            out.append(_FIXED_MARKUP[t])
         elif t == "link_open":
             out.append(f'<a href="{escape(tok.attrs.get("href", ""))}" style="{link_style}" target="_blank">')
-        elif t == "link_close":
-            out.append("</a>")
-        else:  # any other token keeps its text, escaped
+        else:  # text, and any other token, keeps its text, escaped
             out.append(str(escape(tok.content)))
     return "".join(out)
 

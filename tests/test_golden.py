@@ -42,8 +42,13 @@ def test_block_partial_mjml(request, translated_issue, index, kind):
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "pl", "el"])
-def test_edition_text_and_html(request, translated_issue, lang):
+def test_edition_text(request, translated_issue, lang):
     _, outputs = render_issue(translated_issue, [lang])
-    files = {o.name: o.content for o in outputs}
-    check_golden(request, f"editions/{lang}.txt", files[f"{lang}.txt"])
-    check_golden(request, f"editions/{lang}.html", files[f"{lang}.html"].replace("><", ">\n<"))
+    check_golden(request, f"editions/{lang}.txt", next(o.content for o in outputs if o.name == f"{lang}.txt"))
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])  # the layout is shared; two languages show the text filled in
+def test_edition_html(request, translated_issue, lang):
+    _, outputs = render_issue(translated_issue, [lang])
+    html = next(o.content for o in outputs if o.name == f"{lang}.html")
+    check_golden(request, f"editions/{lang}.html", html.replace("><", ">\n<"))
