@@ -64,6 +64,111 @@ def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, s
                f"({_shown(result.out_dir / 'index.html')})")
 
 
+@main.command(help=f"Per language: segments translated / reviewed / fuzzy / missing, and glossary "
+                   f"concepts approved / proposed / without a term.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def status(issue: str | None, as_json: bool) -> None:
+    import json
+
+    from .issue import load_issue
+    from .qa import issue_status
+
+    loaded = load_issue(issue)
+    rows = issue_status(loaded)
+    if as_json:
+        click.echo(json.dumps({"issue": loaded.id, "languages": [r.as_dict() for r in rows]}, indent=2))
+        return
+    click.echo(f"{loaded.id}: {rows[0].segments if rows else 0} segments, "
+               f"{rows[0].concepts if rows else 0} glossary concepts")
+    click.echo(f"{'lang':<5} {'translated':>10} {'reviewed':>9} {'fuzzy':>6} {'missing':>8}   "
+               f"{'approved':>8} {'proposed':>8} {'no term':>8}")
+    for r in rows:
+        click.echo(f"{r.lang:<5} {r.translated:>10} {r.reviewed:>9} {r.fuzzy:>6} {r.missing + r.outdated:>8}   "
+                   f"{r.approved:>8} {r.proposed:>8} {r.no_term:>8}")
+
+
+@main.command(help=f"Check translations against the glossary (missing approved terms, forbidden terms, "
+                   f"altered do-not-translate names). Exit 1 on errors; --strict also on warnings.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+def check(issue: str | None, languages: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    import json
+
+    from .issue import load_issue
+    from .qa import check_issue
+
+    loaded = load_issue(issue)
+    findings = check_issue(loaded, _languages(loaded, languages))
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if as_json:
+        click.echo(json.dumps({"issue": loaded.id, "errors": errors, "warnings": warnings,
+                               "findings": [f.as_dict() for f in findings]}, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(f"{loaded.id}: {errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+@main.group(help="Review the glossary in a spreadsheet or CAT tool: export one language, import it back.")
+def glossary() -> None:
+    pass
+
+
+@glossary.command("export", help="Write one language's review sheet: concept, definition, English, term, "
+                                 "status, variants, forbidden terms, and where the term is used.")
+@click.option("--lang", required=True, help="Target language, e.g. pl.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "tbx"]), default=None,
+              help="Default: from the file name, else csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: glossary-<lang>.<format> in the current folder.")
+def glossary_export(lang: str, fmt: str | None, output: Path | None) -> None:
+    from .errors import PipelineError
+    from .glossary.sheets import export_sheet
+    from .glossary.termbase import find_glossary_dir, load_termbase
+    from .issue import find_newsletters_dir, issue_ids, load_issue
+    from .project import load_project
+
+    newsletters = find_newsletters_dir()
+    project = load_project(newsletters)
+    if lang not in project.target_languages:
+        raise PipelineError(f"--lang {lang}: not a target language in project.yaml "
+                            f"({' '.join(project.target_languages)})")
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "csv")
+    output = output or Path(f"glossary-{lang}.{fmt}")
+    termbase = load_termbase(find_glossary_dir(newsletters))
+    issues = [load_issue(i, newsletters) for i in issue_ids(newsletters)]
+    count = export_sheet(termbase, lang, output, fmt, issues)
+    click.echo(f"wrote {count} concepts for {lang} to {output}")
+
+
+@glossary.command("import", help="Merge a reviewed sheet (.csv, .xlsx, .tbx) into glossary/<lang>.csv. "
+                                 "Refuses, writing nothing, if a row changed both in the sheet and in the repo.")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True, help="Take the sheet's values even where the repo changed since export.")
+def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
+    from .glossary.sheets import import_sheet
+    from .glossary.termbase import find_glossary_dir, load_termbase
+    from .issue import find_newsletters_dir
+
+    termbase = load_termbase(find_glossary_dir(find_newsletters_dir()))
+    report = import_sheet(termbase, sheet, force=force, dry_run=dry_run)
+    for change in report.changes:
+        click.echo(f"{report.lang} {change}")
+    for concept in report.kept_repo:
+        click.echo(f"{report.lang} {concept}: kept the repo's newer version (unchanged in the sheet)")
+    verb = "would change" if dry_run else "changed"
+    where = f" in {_shown(report.written)}" if report.written else ""
+    click.echo(f"{report.lang}: {verb} {len({c.concept for c in report.changes})} concept(s){where}, "
+               f"{report.unchanged} unchanged")
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))

@@ -1,0 +1,148 @@
+"""Finding a glossary term in running text, across inflection.
+
+Exact matching cries wolf in inflected languages (Weblate issues #1297, #3023):
+Polish "ekonomii społecznej" is the genitive of "ekonomia społeczna", Bulgarian
+"социалната икономика" carries the definite article as a suffix, German builds
+compounds ("Sozialwirtschaftsunternehmen"). Rather than a full stemmer per language
+(none is packaged for Polish, Latvian or Bulgarian), a word matches a term word when
+both are the same stem plus an ending from that language's inflection endings,
+with the stem alternations that language has (Polish praktyka -> praktyce). Greek is
+compared without accents, every language without case. Glossary `variants` cover
+what this cannot (irregular forms, `*` wildcards).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Inflection endings per language (nouns and adjectives), after normalization.
+_ENDINGS: dict[str, str] = {
+    "en": "s es 's ies",
+    "pl": "a ą ę e i y o u ie iem em om ach ami ów owi owie ej ego emu ym ymi im imi ich ych "
+          "ii ia iach iami iom ię ią iu io ieg iego iej im ej",
+    "bg": "а я о е и ът ят та то те ата ята ото ето ите ия ият ова ове овете ища ищата ен ни на но "
+          "ната ното ните ия ията ията ове ът ия ен на ен",
+    "lv": "s a am ā as ai u i us os ām ās iem ēm ie e es ei ē is ais ajā ajai ajam ajiem ajām ajās "
+          "ajos o ī īs ij ij ijā ijas iju ijām ām ēs",
+    "el": "α ασ εσ η ησ ο οσ ου ουσ οι ων ι ια ιασ ιεσ ιων εισ εων ων ου ησ ικ ικη ικησ ικεσ ικων "
+          "ικο ικοσ ικου ικοι ει εια ειασ",
+    "de": "e en er es em n s ern ens",
+    "nl": "e en s 's n es",
+    "ro": "ă a e i ul ului ei ii ile ilor le lor lui u uri urile urilor ea ele elor ă ăi",
+    "pt": "s es a as o os",
+    "es": "s es a as o os",
+    "hu": "ok ek ök ot et öt at ban ben ból ből ra re ról ről nak nek val vel hoz hez höz ként ja je "
+          "a e i t k n on en ön ig ért",
+}
+_DEFAULT_ENDINGS = "s es e a o"
+
+# Stem-final alternations: (form in the base word, form before some endings).
+_ALTERNATIONS: dict[str, list[tuple[str, str]]] = {
+    "pl": [("k", "c"), ("g", "dz"), ("ch", "sz"), ("r", "rz"), ("ł", "l"), ("t", "c"), ("d", "dz"),
+           ("st", "ść"), ("sn", "śn"), ("zd", "ździ"), ("sł", "śl")],
+    "lv": [("k", "c"), ("g", "dz"), ("s", "š"), ("z", "ž"), ("n", "ņ"), ("l", "ļ"), ("t", "š"), ("d", "ž")],
+    "en": [("y", "i")],
+}
+COMPOUNDING = {"de", "nl"}
+MIN_STEM = 3
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def endings(lang: str) -> tuple[str, ...]:
+    base = lang.split("_")[0]
+    words = set(_ENDINGS.get(base, _DEFAULT_ENDINGS).split()) | {""}
+    return tuple(sorted((normalize_word(w, base) if w else "" for w in words), key=len, reverse=True))
+
+
+def normalize_word(word: str, lang: str, *, keep_case: bool = False) -> str:
+    """Compare-form of a word: NFC, case-folded, Greek without accents and final sigma."""
+    text = unicodedata.normalize("NFC", word.replace("’", "'"))
+    if not keep_case:
+        text = text.casefold()
+    if lang.startswith("el"):
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFC", text).replace("ς", "σ")
+    return text
+
+
+def tokenize(text: str, lang: str, *, keep_case: bool = False) -> list[str]:
+    return [normalize_word(m.group(0), lang, keep_case=keep_case) for m in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=65536)
+def _stems(word: str, lang: str) -> tuple[str, ...]:
+    """Every way to read `word` as stem + ending, with stem alternations undone."""
+    found = []
+    for ending in endings(lang):
+        if ending and not word.endswith(ending):
+            continue
+        stem = word[: len(word) - len(ending)] if ending else word
+        if len(stem) < MIN_STEM and stem != word:
+            continue
+        found.append(stem)
+        for base, altered in _ALTERNATIONS.get(lang.split("_")[0], []):
+            if stem.endswith(altered):
+                found.append(stem[: len(stem) - len(altered)] + base)
+    return tuple(dict.fromkeys(found))
+
+
+def words_match(term_word: str, text_word: str, lang: str) -> bool:
+    if term_word == text_word:
+        return True
+    if term_word.endswith("*"):  # glossary rule: any ending
+        return text_word.startswith(term_word[:-1])
+    if set(_stems(term_word, lang)) & set(_stems(text_word, lang)):
+        return True
+    base = lang.split("_")[0]
+    if base in COMPOUNDING and len(term_word) >= 5:
+        for stem in _stems(term_word, lang):
+            if len(stem) >= 5 and len(text_word) > len(stem) and (text_word.startswith(stem) or text_word.endswith(stem)
+                                                                   or (len(stem) >= 8 and stem in text_word)):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int  # exclusive, in tokens
+
+
+def find_term(term: str, tokens: list[str], lang: str, *, keep_case: bool = False,
+              max_gap_word: int = 3) -> list[Span]:
+    """Where a (multi-word) term occurs in tokenized text.
+
+    Between two words of the term one short word may be inserted (an article or
+    preposition: "acceso a la financiación" for "acceso a financiación").
+    """
+    words = tokenize(term, lang, keep_case=keep_case)
+    if not words:
+        return []
+    spans = []
+    for start in range(len(tokens)):
+        if not words_match(words[0], tokens[start], lang):
+            continue
+        position, ok = start + 1, True
+        for word in words[1:]:
+            if position < len(tokens) and words_match(word, tokens[position], lang):
+                position += 1
+            elif (position + 1 < len(tokens) and len(tokens[position]) <= max_gap_word
+                  and words_match(word, tokens[position + 1], lang)):
+                position += 2
+            else:
+                ok = False
+                break
+        if ok:
+            spans.append(Span(start, position))
+    return spans
+
+
+def contains_exact(term: str, text: str, *, case_sensitive: bool = True) -> bool:
+    """A do-not-translate name as written, as a whole word (a hyphenated ending is allowed: SECON-u)."""
+    flags = 0 if case_sensitive else re.IGNORECASE
+    pattern = r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])"
+    return re.search(pattern, unicodedata.normalize("NFC", text), flags) is not None

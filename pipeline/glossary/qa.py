@@ -1,0 +1,118 @@
+"""Term checks: for each segment and language, the glossary's terms as the translation uses them.
+
+Three findings, each with a code a machine can filter on:
+- missing-term: the English uses a concept, the translation has neither the approved
+  term (in any inflected form) nor a listed variant (error; warning while proposed).
+- forbidden-term: the translation uses an alternative the glossary forbids for it.
+- dnt-altered: a do-not-translate name (SECON, Interreg Europe) is not there as written.
+
+Precision matters as much as recall: a concept is checked only where the English
+uses it, and where a longer concept covers a shorter one ("social economy
+enterprise" over "social economy") only the longer one is checked at that place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .matching import contains_exact, find_term, tokenize
+from .termbase import Concept, Termbase
+
+_MD_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"\*+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str  # "error" or "warning"
+    lang: str
+    concept: str
+    message: str
+    issue: str = ""
+    segment: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = ":".join(p for p in (self.issue, self.segment) if p)
+        return f"{where} [{self.lang}] {self.severity} {self.code}: {self.message}"
+
+
+def plain(text: str) -> str:
+    """Markdown markup out of the way: link URLs dropped, emphasis markers removed."""
+    return _MD_EMPHASIS.sub("", _MD_LINK_TARGET.sub("]", text))
+
+
+class TermChecker:
+    """Checks translations into one language against the termbase."""
+
+    def __init__(self, termbase: Termbase, lang: str):
+        self.termbase = termbase
+        self.lang = lang
+        self.concepts = sorted(termbase.concepts.values(), key=lambda c: -len(c.english))
+
+    def concepts_in_source(self, source: str) -> list[Concept]:
+        """Concepts the English uses, longest first, nested shorter matches dropped."""
+        text = plain(source)
+        folded = tokenize(text, "en")
+        cased = tokenize(text, "en", keep_case=True)
+        taken: list[tuple[int, int]] = []
+        found: list[Concept] = []
+        for concept in self.concepts:
+            tokens = cased if concept.case_sensitive else folded
+            spans = [s for form in concept.english_forms
+                     for s in find_term(form, tokens, "en", keep_case=concept.case_sensitive, max_gap_word=0)]
+            free = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in taken)]
+            if free:
+                found.append(concept)
+                taken.extend((s.start, s.end) for s in free)
+        return found
+
+    def check(self, source: str, target: str, *, issue: str = "", segment: str = "") -> list[Finding]:
+        findings = []
+        text = plain(target)
+        tokens = tokenize(text, self.lang)
+        cased_tokens = None
+        for concept in self.concepts_in_source(source):
+            row = self.termbase.term(self.lang, concept.id)
+            if row is None:
+                continue
+            def finding(code, severity, message):
+                return Finding(code, severity, self.lang, concept.id, message, issue, segment)
+            if concept.do_not_translate:
+                if not contains_exact(row.term, text, case_sensitive=concept.case_sensitive):
+                    findings.append(finding("dnt-altered", "error",
+                                            f"'{row.term}' must stay exactly as written (do not translate)"))
+                continue
+            if concept.case_sensitive and cased_tokens is None:
+                cased_tokens = tokenize(text, self.lang, keep_case=True)
+            search = cased_tokens if concept.case_sensitive else tokens
+            used = [alt for alt in row.all_forbidden
+                    if find_term(alt, search, self.lang, keep_case=concept.case_sensitive)]
+            if used:
+                reason = f" ({row.forbidden_reason})" if row.forbidden_reason else ""
+                findings.append(finding("forbidden-term", "error",
+                                        f"'{used[0]}' is forbidden for '{concept.english}'{reason}; "
+                                        f"use '{row.term}'" if row.usable else
+                                        f"'{used[0]}' is forbidden for '{concept.english}'{reason}"))
+                continue
+            if not row.usable:
+                continue
+            forms = [row.term, *row.variants]
+            if not any(find_term(form, search, self.lang, keep_case=concept.case_sensitive) for form in forms):
+                severity = "error" if row.status == "approved" else "warning"
+                findings.append(finding("missing-term", severity,
+                                        f"'{concept.english}' should be '{row.term}' ({row.status}), not found"))
+        return findings
+
+
+def check_segments(termbase: Termbase, lang: str, pairs, issue: str = "") -> list[Finding]:
+    """pairs: (segment id, English, translation) for every translated segment."""
+    checker = TermChecker(termbase, lang)
+    findings = []
+    for segment_id, source, target in pairs:
+        findings.extend(checker.check(source, target, issue=issue, segment=segment_id))
+    return findings
