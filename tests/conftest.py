@@ -15,6 +15,7 @@ def project_root(tmp_path, monkeypatch) -> Path:
     """A checkout-like folder: <root>/newsletters/project.yaml with assets; cwd is the root."""
     root = tmp_path / "repo"
     shutil.copytree(DATA / "project", root / "newsletters")
+    shutil.copytree(DATA / "glossary", root / "glossary")
     monkeypatch.chdir(root)
     return root
 

@@ -261,8 +261,10 @@ def _read_csv(path: Path) -> list[tuple[str, dict]]:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     _check_header(path, reader.fieldnames or [])
-    return [(f"{_display(path)}:{reader.line_num}", {k.strip(): (v or "").strip() for k, v in row.items() if k})
-            for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    # Spreadsheet row numbers (header = row 1), not text lines: cells may hold line breaks.
+    return [(f"{_display(path)}:{number}", {k.strip(): (v or "").strip() for k, v in row.items() if k})
+            for number, row in enumerate(reader, start=2)
+            if any((v or "").strip() for v in row.values() if isinstance(v, str))]
 
 
 def _check_header(path: Path, header: list[str]) -> None:

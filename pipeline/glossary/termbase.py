@@ -114,8 +114,7 @@ def _read_rows(path: Path, columns: list[str], problems: list[Problem]) -> list[
                                 f"(expected header: {','.join(columns)})"))
         return []
     rows = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in enumerate(reader, start=2):  # spreadsheet row numbers: header is row 1
         clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
         if any(clean.values()):
             rows.append((line, clean))
