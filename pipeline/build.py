@@ -30,10 +30,11 @@ class EditionStatus:
     missing: list[str] = field(default_factory=list)    # no translation: English shown
     outdated: list[str] = field(default_factory=list)   # English changed since: English shown
     fuzzy: list[str] = field(default_factory=list)      # machine/unreviewed: shown, but flagged
+    term_findings: list = field(default_factory=list)   # glossary checks (newsletter check)
 
     @property
     def complete(self) -> bool:
-        return not (self.missing or self.outdated or self.fuzzy)
+        return not (self.missing or self.outdated or self.fuzzy or self.term_findings)
 
     def summary(self) -> str:
         parts = []
@@ -45,6 +46,10 @@ class EditionStatus:
             parts[-1] += ", shown in English"
         if self.fuzzy:
             parts.append(f"{len(self.fuzzy)} fuzzy, not reviewed ({_ids(self.fuzzy)})")
+        if self.term_findings:
+            segments = list(dict.fromkeys(f.segment for f in self.term_findings))
+            parts.append(f"{len(self.term_findings)} glossary finding(s) ({_ids(segments)}; "
+                         f"see `newsletter check`)")
         return "; ".join(parts) if parts else "complete"
 
 
@@ -85,13 +90,25 @@ def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[Ed
     return status, {sid: t.text for sid, t in valid.items()}
 
 
+def _term_findings(issue: Issue, languages: list[str]) -> dict[str, list]:
+    from .qa import check_issue
+
+    targets = [lang for lang in languages if lang != issue.project.source_language]
+    by_lang: dict[str, list] = {lang: [] for lang in targets}
+    for finding in check_issue(issue, targets) if targets else []:
+        by_lang[finding.lang].append(finding)
+    return by_lang
+
+
 def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None):
     """All outputs of an issue in memory: (statuses, files by name)."""
     renderer = renderer or Renderer(templates_dir_for(issue.project.root))
     segments = extract_segments(issue)
+    findings = _term_findings(issue, languages)
     statuses, outputs = [], []
     for lang in languages:
         status, texts = edition_status(issue, lang, segments)
+        status.term_findings = findings.get(lang, [])
         edition = make_edition(issue, lang, lambda seg, texts=texts: texts.get(seg.id, seg.source))
         outputs.append(Output(f"{lang}.html", renderer.html(edition)))
         outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
@@ -135,12 +152,15 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
                             f"(choose from {' '.join(all_languages)})")
     if strict:  # checked before rendering: a refused build writes nothing, not even cache files
         segments = extract_segments(issue)
-        incomplete = [s for s in (edition_status(issue, lang, segments)[0] for lang in languages)
-                      if not s.complete]
+        findings = _term_findings(issue, languages)
+        statuses = [edition_status(issue, lang, segments)[0] for lang in languages]
+        for status in statuses:
+            status.term_findings = findings.get(status.lang, [])
+        incomplete = [s for s in statuses if not s.complete]
         if incomplete:
             lines = "\n".join(f"  {s.lang}: {s.summary()}" for s in incomplete)
-            raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated and "
-                                f"reviewed; nothing written:\n{lines}")
+            raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated, reviewed "
+                                f"and glossary-clean; nothing written:\n{lines}")
     out_root = out_dir or project.root.parent / "dist"
     renderer = renderer or Renderer(templates_dir_for(project.root), cache_dir=out_root / ".cache")
     statuses, outputs = render_issue(issue, languages, renderer)

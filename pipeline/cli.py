@@ -51,7 +51,8 @@ def sync(issue: str | None, languages: tuple[str, ...]) -> None:
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable); default: all.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: dist/ beside newsletters/).")
-@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any segment is untranslated, outdated or fuzzy.")
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any segment is untranslated, outdated or "
+                                            "fuzzy, or breaks the glossary.")
 def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool) -> None:
     from .build import build as run_build
 

@@ -15,9 +15,15 @@ def project_root(tmp_path, monkeypatch) -> Path:
     """A checkout-like folder: <root>/newsletters/project.yaml with assets; cwd is the root."""
     root = tmp_path / "repo"
     shutil.copytree(DATA / "project", root / "newsletters")
-    shutil.copytree(DATA / "glossary", root / "glossary")
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture
+def glossary_dir(project_root) -> Path:
+    """The test termbase (tests/data/glossary) as the project's glossary/."""
+    shutil.copytree(DATA / "glossary", project_root / "glossary")
+    return project_root / "glossary"
 
 
 @pytest.fixture

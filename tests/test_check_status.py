@@ -26,7 +26,7 @@ def set_translation(issue, lang, segment_id, text, fuzzy=False):
     write_catalog(catalog, path)
 
 
-def test_check_reports_each_kind_of_finding_with_its_segment(translated_issue):
+def test_check_reports_each_kind_of_finding_with_its_segment(translated_issue, glossary_dir):
     set_translation(translated_issue, "pl", "about.body.0", "Promujemy ekonomię społeczną.")        # correct
     set_translation(translated_issue, "pl", "spring-workshop.place", "Chaskowo, Bułgaria")
     set_translation(translated_issue, "pl", "project.partners.haskovo.name", "Gmina Chaskowo")
@@ -44,7 +44,7 @@ def test_check_reports_each_kind_of_finding_with_its_segment(translated_issue):
     assert all(f["issue"] == "2025-03-test-issue" for f in report["findings"])
 
 
-def test_check_text_output_and_exit_codes(translated_issue, newsletters_dir):
+def test_check_text_output_and_exit_codes(translated_issue, newsletters_dir, glossary_dir):
     result = run("check", "--lang", "el")
     assert result.exit_code == 1
     assert "2025-03-test-issue:about.body.0 [el] error missing-term: 'social economy' should be " \
@@ -55,7 +55,7 @@ def test_check_text_output_and_exit_codes(translated_issue, newsletters_dir):
     assert result.exit_code == 0 and "0 error(s), 0 warning(s)" in result.output
 
 
-def test_proposed_terms_warn_and_strict_makes_warnings_fail(translated_issue, project_root):
+def test_proposed_terms_warn_and_strict_makes_warnings_fail(translated_issue, project_root, glossary_dir):
     issue_file = translated_issue.path
     issue_file.write_text(issue_file.read_text("utf-8").replace('body: "We visit Warsaw."',
                                                                 'body: "Our study visit to Warsaw."'), "utf-8")
@@ -70,7 +70,7 @@ def test_proposed_terms_warn_and_strict_makes_warnings_fail(translated_issue, pr
     assert errors_only == 1  # the [pl] placeholder translations also break approved terms
 
 
-def test_status_counts_segments_and_glossary_coverage(translated_issue):
+def test_status_counts_segments_and_glossary_coverage(translated_issue, glossary_dir):
     set_translation(translated_issue, "de", "heading.text", "")
     set_translation(translated_issue, "de", "intro.title", "[de] Welcome to issue seven", fuzzy=True)
     result = run("status", "--json")
@@ -84,3 +84,11 @@ def test_status_counts_segments_and_glossary_coverage(translated_issue):
     table = run("status").output
     assert "2025-03-test-issue: 38 segments, 6 glossary concepts" in table
     assert table.splitlines()[2].split() == ["de", "37", "36", "1", "1", "4", "0", "2"]
+
+
+def test_build_warns_about_glossary_findings_and_strict_refuses(translated_issue, glossary_dir, project_root):
+    result = run("build", "--lang", "de")
+    assert result.exit_code == 0
+    assert "warning: de: 2 glossary finding(s) (about.body.0, project.name; see `newsletter check`)" in result.output
+    result = run("build", "--lang", "de", "--strict")
+    assert result.exit_code == 1 and "glossary-clean; nothing written" in result.output

@@ -32,7 +32,7 @@ def edit_csv(path, which, **changes):
         writer.writerows(rows)
 
 
-def test_export_change_import_reports_and_applies(good_issue, project_root):
+def test_export_change_import_reports_and_applies(good_issue, project_root, glossary_dir):
     result = run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
     assert result.exit_code == 0 and "wrote 6 concepts for pl to review-pl.csv" in result.output
     sheet = project_root / "review-pl.csv"
@@ -51,7 +51,7 @@ def test_export_change_import_reports_and_applies(good_issue, project_root):
     assert text.startswith("concept,term,status,") and "\r" not in text  # repo format, not the sheet's
 
 
-def test_export_shows_where_a_term_is_used(translated_issue, project_root):
+def test_export_shows_where_a_term_is_used(translated_issue, project_root, glossary_dir):
     run("glossary", "export", "--lang", "de", "-o", "de.csv")
     rows = {r["concept"]: r for r in csv.DictReader((project_root / "de.csv").open(encoding="utf-8-sig"))}
     assert rows["good-practice"]["used_in_english"] == ""
@@ -59,7 +59,7 @@ def test_export_shows_where_a_term_is_used(translated_issue, project_root):
     assert "[de] Haskovo Municipality" in rows["haskovo"]["used_in_translation"]
 
 
-def test_a_conflicting_import_is_refused_and_nothing_is_lost(good_issue, project_root):
+def test_a_conflicting_import_is_refused_and_nothing_is_lost(good_issue, project_root, glossary_dir):
     run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
     repo_file = project_root / "glossary/pl.csv"
     repo_file.write_text(repo_file.read_text("utf-8").replace("dobra praktyka,approved", "dobra praktyka,proposed"),
@@ -73,7 +73,7 @@ def test_a_conflicting_import_is_refused_and_nothing_is_lost(good_issue, project
     assert repo_file.read_bytes() == before
 
 
-def test_a_sheet_row_left_alone_keeps_the_newer_repo_value(good_issue, project_root):
+def test_a_sheet_row_left_alone_keeps_the_newer_repo_value(good_issue, project_root, glossary_dir):
     run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
     repo_file = project_root / "glossary/pl.csv"
     repo_file.write_text(repo_file.read_text("utf-8").replace("wizyta studyjna,proposed", "wizyta studyjna,approved"),
@@ -84,7 +84,7 @@ def test_a_sheet_row_left_alone_keeps_the_newer_repo_value(good_issue, project_r
     assert load_termbase(project_root / "glossary").term("pl", "study-visit").status == "approved"
 
 
-def test_bad_rows_are_reported_with_file_and_row(good_issue, project_root):
+def test_bad_rows_are_reported_with_file_and_row(good_issue, project_root, glossary_dir):
     run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
     sheet = project_root / "review-pl.csv"
     edit_csv(sheet, "good-practice", status="aproved")
@@ -99,7 +99,7 @@ def test_bad_rows_are_reported_with_file_and_row(good_issue, project_root):
     assert (project_root / "glossary/pl.csv").read_bytes() == before
 
 
-def test_xlsx_round_trip(good_issue, project_root):
+def test_xlsx_round_trip(good_issue, project_root, glossary_dir):
     openpyxl = pytest.importorskip("openpyxl")
     termbase = load_termbase(project_root / "glossary")
     path = project_root / "pl.xlsx"
@@ -117,7 +117,7 @@ def test_xlsx_round_trip(good_issue, project_root):
     assert load_termbase(project_root / "glossary").term("pl", "good-practice").variants == ("dobre praktyki",)
 
 
-def test_tbx_round_trip_maps_forbidden_and_do_not_translate_like_weblate(good_issue, project_root):
+def test_tbx_round_trip_maps_forbidden_and_do_not_translate_like_weblate(good_issue, project_root, glossary_dir):
     termbase = load_termbase(project_root / "glossary")
     path = project_root / "pl.tbx"
     export_sheet(termbase, "pl", path, "tbx")
@@ -141,13 +141,13 @@ def test_tbx_round_trip_maps_forbidden_and_do_not_translate_like_weblate(good_is
     assert report.unchanged == 5
 
 
-def test_unknown_language_and_format_are_clear_errors(good_issue):
+def test_unknown_language_and_format_are_clear_errors(good_issue, glossary_dir):
     assert "not a target language" in run("glossary", "export", "--lang", "fr").output
     result = run("glossary", "import", "missing.csv")
     assert result.exit_code == 1 and "missing.csv: no such file" in result.output
 
 
-def test_termbase_files_are_validated_with_file_and_row(project_root):
+def test_termbase_files_are_validated_with_file_and_row(project_root, glossary_dir):
     path = project_root / "glossary/de.csv"
     path.write_text(path.read_text("utf-8") + "nonexistent,x,approved,,,,\nstudy-visit,,approved,,,,\n", "utf-8")
     with pytest.raises(ValidationError) as error:
@@ -157,7 +157,7 @@ def test_termbase_files_are_validated_with_file_and_row(project_root):
     assert "glossary/de.csv:6: term: an approved term must not be empty" in text
 
 
-def test_import_write_failure_leaves_the_termbase_intact(good_issue, project_root, monkeypatch):
+def test_import_write_failure_leaves_the_termbase_intact(good_issue, project_root, monkeypatch, glossary_dir):
     import os
     run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
     edit_csv(project_root / "review-pl.csv", "study-visit", status="approved")
@@ -174,7 +174,7 @@ def test_import_write_failure_leaves_the_termbase_intact(good_issue, project_roo
         ["concepts.csv", "de.csv", "el.csv", "pl.csv"]
 
 
-def test_an_unsupported_sheet_format_is_a_clear_error(project_root):
+def test_an_unsupported_sheet_format_is_a_clear_error(project_root, glossary_dir):
     sheet = project_root / "review.ods"
     sheet.write_text("x")
     with pytest.raises(PipelineError, match="unknown sheet format"):
