@@ -45,10 +45,21 @@ _ALTERNATIONS: dict[str, list[tuple[str, str]]] = {
            ("st", "ść"), ("sn", "śn"), ("zd", "ździ"), ("sł", "śl")],
     "lv": [("k", "c"), ("g", "dz"), ("s", "š"), ("z", "ž"), ("n", "ņ"), ("l", "ļ"), ("t", "š"), ("d", "ž")],
     "en": [("y", "i")],
+    "bg": [("ен", "н"), ("ър", "р"), ("ъл", "л")],  # fleeting vowel: междурегионален -> междурегионалния
+    "pt": [("ã", "õ"), ("ã", "ãe"), ("l", "i")],       # ação -> ações, regional -> regionais
+    "nl": [(v + v + c, v + c) for v in "aeou" for c in "bdfgklmnprst"]  # regionaal -> regionale
+          + [("f", "v"), ("s", "z"), ("heid", "hed")],                   # overheid -> overheden
 }
+# Accents that move or vanish with inflection (Spanish reunión -> reuniones) are ignored there.
+_IGNORED_ACCENTS = {"es": {"\u0301"}, "pt": {"\u0301", "\u0302"}}
+# Languages whose norm never attaches anything to a Latin acronym with a hyphen: there
+# "SECON-а" is an altered name. Elsewhere a hyphen is the norm: Polish SECON-u, Romanian
+# SECON-ului, German SECON-Partner, Dutch Interreg Europe-project, Hungarian SECON-nak.
+NO_HYPHENATED_FORMS = {"bg", "el", "lv"}
 COMPOUNDING = {"de", "nl"}
 MIN_STEM = 3
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_TERM_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?\*?", re.UNICODE)  # a term may end a word with * (any ending)
 
 
 @lru_cache(maxsize=None)
@@ -63,14 +74,19 @@ def normalize_word(word: str, lang: str, *, keep_case: bool = False) -> str:
     text = unicodedata.normalize("NFC", word.replace("’", "'"))
     if not keep_case:
         text = text.casefold()
-    if lang.startswith("el"):
+    base = lang.split("_")[0]
+    if base == "el":
         text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
         text = unicodedata.normalize("NFC", text).replace("ς", "σ")
+    elif base in _IGNORED_ACCENTS:
+        marks = _IGNORED_ACCENTS[base]
+        text = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in marks))
     return text
 
 
-def tokenize(text: str, lang: str, *, keep_case: bool = False) -> list[str]:
-    return [normalize_word(m.group(0), lang, keep_case=keep_case) for m in _WORD.finditer(text)]
+def tokenize(text: str, lang: str, *, keep_case: bool = False, term: bool = False) -> list[str]:
+    pattern = _TERM_WORD if term else _WORD
+    return [normalize_word(m.group(0), lang, keep_case=keep_case) for m in pattern.finditer(text)]
 
 
 @lru_cache(maxsize=65536)
@@ -119,7 +135,7 @@ def find_term(term: str, tokens: list[str], lang: str, *, keep_case: bool = Fals
     Between two words of the term one short word may be inserted (an article or
     preposition: "acceso a la financiación" for "acceso a financiación").
     """
-    words = tokenize(term, lang, keep_case=keep_case)
+    words = tokenize(term, lang, keep_case=keep_case, term=True)
     if not words:
         return []
     spans = []
@@ -141,8 +157,17 @@ def find_term(term: str, tokens: list[str], lang: str, *, keep_case: bool = Fals
     return spans
 
 
-def contains_exact(term: str, text: str, *, case_sensitive: bool = True) -> bool:
-    """A do-not-translate name as written, as a whole word (a hyphenated ending is allowed: SECON-u)."""
+def contains_exact(term: str, text: str, lang: str = "", *, case_sensitive: bool = True) -> bool:
+    """A do-not-translate name as written, as a whole word.
+
+    Where the language's norm inflects acronyms with a hyphen (Polish SECON-u), that
+    form counts; elsewhere (Bulgarian, Greek, Latvian) "SECON-а" is an altered name.
+    """
     flags = 0 if case_sensitive else re.IGNORECASE
-    pattern = r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])"
-    return re.search(pattern, unicodedata.normalize("NFC", text), flags) is not None
+    text = unicodedata.normalize("NFC", text)
+    for match in re.finditer(r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])", text, flags):
+        after = text[match.end():match.end() + 2]
+        if after[:1] in ("-", "‑") and after[1:2].isalpha() and lang.split("_")[0] in NO_HYPHENATED_FORMS:
+            continue
+        return True
+    return False

@@ -75,23 +75,37 @@ class TermChecker:
         findings = []
         text = plain(target)
         tokens = tokenize(text, self.lang)
-        cased_tokens = None
-        for concept in self.concepts_in_source(source):
+        cased_tokens = tokenize(text, self.lang, keep_case=True)
+        in_source = self.concepts_in_source(source)
+        # Places where another concept of this sentence is rightly translated: a forbidden
+        # alternative found there is that concept's approved term, not a mistake.
+        rightful: dict[str, set[tuple[int, int]]] = {}
+        for concept in in_source:
+            row = self.termbase.term(self.lang, concept.id)
+            if row is not None and row.usable and not concept.do_not_translate:
+                cased = _acronym(concept, row.term)
+                rightful[concept.id] = {(s.start, s.end) for form in [row.term, *row.variants]
+                                        for s in find_term(form, cased_tokens if cased else tokens, self.lang,
+                                                           keep_case=cased)}
+        for concept in in_source:
             row = self.termbase.term(self.lang, concept.id)
             if row is None:
                 continue
             def finding(code, severity, message):
                 return Finding(code, severity, self.lang, concept.id, message, issue, segment)
             if concept.do_not_translate:
-                if not contains_exact(row.term, text, case_sensitive=concept.case_sensitive):
+                forms = [row.term, *row.variants, *concept.english_variants]
+                if not any(contains_exact(form, text, self.lang, case_sensitive=concept.case_sensitive)
+                           for form in forms):
                     findings.append(finding("dnt-altered", "error",
                                             f"'{row.term}' must stay exactly as written (do not translate)"))
                 continue
-            if concept.case_sensitive and cased_tokens is None:
-                cased_tokens = tokenize(text, self.lang, keep_case=True)
-            search = cased_tokens if concept.case_sensitive else tokens
+            cased = _acronym(concept, row.term)
+            search = cased_tokens if cased else tokens
+            elsewhere = set().union(*(spans for cid, spans in rightful.items() if cid != concept.id))
             used = [alt for alt in row.all_forbidden
-                    if find_term(alt, search, self.lang, keep_case=concept.case_sensitive)]
+                    if any((s.start, s.end) not in elsewhere
+                           for s in find_term(alt, search, self.lang, keep_case=cased))]
             if used:
                 reason = f" ({row.forbidden_reason})" if row.forbidden_reason else ""
                 findings.append(finding("forbidden-term", "error",
@@ -102,11 +116,17 @@ class TermChecker:
             if not row.usable:
                 continue
             forms = [row.term, *row.variants]
-            if not any(find_term(form, search, self.lang, keep_case=concept.case_sensitive) for form in forms):
+            if not any(find_term(form, search, self.lang, keep_case=cased) for form in forms):
                 severity = "error" if row.status == "approved" else "warning"
                 findings.append(finding("missing-term", severity,
                                         f"'{concept.english}' should be '{row.term}' ({row.status}), not found"))
         return findings
+
+
+def _acronym(concept: Concept, term: str) -> bool:
+    """Case matters in the translation only for acronyms (EFRR), not for a spelled-out
+    term that starts a sentence ("Organizacje pozarządowe ...")."""
+    return concept.case_sensitive and term.isupper()
 
 
 def check_segments(termbase: Termbase, lang: str, pairs, issue: str = "") -> list[Finding]:
