@@ -25,10 +25,16 @@ def validate(issue: str | None) -> None:
     from .issue import load_issue
     from .segments import extract_segments
 
+    from .qa import termbase_for
+
     loaded = load_issue(issue)
     count = len(extract_segments(loaded))
     click.echo(f"{_shown(loaded.path)}: OK ({len(loaded.blocks)} blocks, {count} segments, "
                f"{len(loaded.target_languages)} target languages)")
+    termbase = termbase_for(loaded)
+    if termbase.concepts:
+        click.echo(f"{_shown(termbase.root)}: OK ({len(termbase.concepts)} concepts, "
+                   f"languages: {' '.join(sorted(termbase.languages)) or 'none'})")
 
 
 @main.command(help=f"Create or update the issue's PO catalogs (one per language) from its English text.\n\n{ISSUE_HELP}")

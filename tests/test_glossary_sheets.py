@@ -179,3 +179,19 @@ def test_an_unsupported_sheet_format_is_a_clear_error(project_root, glossary_dir
     sheet.write_text("x")
     with pytest.raises(PipelineError, match="unknown sheet format"):
         import_sheet(load_termbase(project_root / "glossary"), sheet)
+
+
+def test_a_sheet_saved_with_semicolons_by_a_spreadsheet_still_imports(good_issue, project_root, glossary_dir):
+    run("glossary", "export", "--lang", "pl", "-o", "review-pl.csv")
+    sheet = project_root / "review-pl.csv"
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8-sig", newline="")))
+    for row in rows:
+        if row["concept"] == "good-practice":
+            row["note"] = "plural: dobre praktyki; genitive: dobrych praktyk"
+    with sheet.open("w", encoding="utf-8", newline="") as handle:  # no BOM, ';' as in many European locales
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run("glossary", "import", "review-pl.csv")
+    assert result.exit_code == 0, result.output
+    assert "good-practice: note: '' -> 'plural: dobre praktyki; genitive: dobrych praktyk'" in result.output

@@ -33,3 +33,24 @@ def test_every_shipped_issue_builds_strictly_in_every_language(issue_id, tmp_pat
 
 def test_the_latest_issue_is_newsletter_2():
     assert issue_ids(NEWSLETTERS)[-1] == "2024-02-newsletter-2"
+
+
+def test_the_shipped_glossary_covers_every_concept_in_every_language():
+    from pipeline.glossary.termbase import load_termbase
+
+    termbase = load_termbase(NEWSLETTERS.parent / "glossary")
+    assert len(termbase.concepts) >= 40
+    for lang in ["el", "nl", "de", "ro", "pl", "pt", "lv", "es", "bg"]:
+        terms = termbase.terms(lang)
+        assert set(terms) == set(termbase.concepts), lang
+        assert all(t.term for t in terms.values()), lang
+    assert termbase.term("pl", "social-economy").term == "ekonomia społeczna"
+    assert termbase.term("bg", "social-economy").term == "социална икономика"
+
+
+@pytest.mark.parametrize("issue_id", issue_ids(NEWSLETTERS))
+def test_the_example_translations_follow_the_glossary(issue_id):
+    from pipeline.qa import check_issue
+
+    findings = check_issue(load_issue(issue_id, NEWSLETTERS))
+    assert [str(f) for f in findings] == []
