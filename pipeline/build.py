@@ -7,14 +7,13 @@ leaves the previous output untouched.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
 
 from .errors import PipelineError
+from .files import write_atomic
 from .issue import Issue, load_issue
 from .localize import make_edition
 from .memory import catalog_path, read_entries, translations
@@ -181,16 +180,7 @@ def write_outputs(target: Path, outputs: list[Output]) -> list[Path]:
         if path.exists() and path.read_bytes() == data:
             written.append(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
         written.append(path)
     return written
 

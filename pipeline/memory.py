@@ -14,14 +14,13 @@ suggestion with the old source in `#| msgid`, exactly as msgmerge does.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
 from .errors import PipelineError
+from .files import write_atomic
 from .segments import Segment
 
 WRAP_WIDTH = 78  # what gettext tools and Poedit write, so re-saving in an editor gives no churn
@@ -96,20 +95,8 @@ def read_entries(path: Path) -> tuple[Entry, ...]:
 
 def write_catalog(catalog: polib.POFile, path: Path) -> None:
     """Write atomically: an interrupted run leaves the previous good file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = str(catalog)
-    if not text.endswith("\n"):
-        text += "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text if text.endswith("\n") else text + "\n")
 
 
 def translations(entries: tuple[Entry, ...], segments: list[Segment]) -> dict[str, Translation]:

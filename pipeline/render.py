@@ -15,9 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .errors import PipelineError
+from .files import write_atomic
 from .localize import Edition, Fixed, Md
 from .markup import to_html, to_text
 from .schema import AssetPath, Colour, Url
@@ -187,7 +186,7 @@ class Renderer:
         skeleton = self._compile_skeleton(edition)
         self.stats["skeletons"] += 1
         if path is not None:
-            _write_atomic(path, skeleton.html)
+            write_atomic(path, skeleton.html)
         return skeleton
 
     def _toolchain(self) -> str:
@@ -266,18 +265,6 @@ class _Namespace(dict):
         except KeyError:
             raise AttributeError(name) from None
         return _Namespace(value) if isinstance(value, dict) and not isinstance(value, _Namespace) else value
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _tidy_text(text: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PipelineError, Problem, ValidationError
+from ..files import write_atomic
 from .termbase import (LANGUAGE_COLUMNS, LanguageTerm, Termbase, _display, language_term_from_row, split_list,
                        write_language, write_text_atomic)
 
@@ -145,21 +146,7 @@ def _write_xlsx(rows: list[dict], lang: str, path: Path) -> None:
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()
     book.save(buffer)
-    _write_bytes_atomic(path, buffer.getvalue())
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, buffer.getvalue())
 
 
 _TBX_STATUS = {"approved": "preferredTerm-admn", "proposed": "admittedTerm-admn", "forbidden": "forbidden"}

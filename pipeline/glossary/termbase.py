@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import PipelineError, Problem, ValidationError
+from ..files import write_atomic
 
 CONCEPT_COLUMNS = ["id", "english", "definition", "part_of_speech", "do_not_translate", "case_sensitive",
                    "english_variants", "note"]
@@ -222,17 +221,7 @@ def write_language(termbase: Termbase, lang: str, terms: dict[str, LanguageTerm]
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, encoding)
 
 
 def _display(path: Path) -> str:
