@@ -14,6 +14,7 @@ def found(term, text, lang):
     ("pl", "ekonomia społeczna", "Promujemy ekonomię społeczną."),                              # accusative
     ("pl", "dobra praktyka", "Mówiliśmy o dobrej praktyce z Warszawy."),                        # locative, k->c
     ("pl", "instrument polityki", "w instrumencie polityki regionalnej"),                       # t->c
+    ("pl", "okrągły stół", "przy okrągłym stole"),                                             # ó->o, ł->l
     ("bg", "социална икономика", "Проектът подкрепя социалната икономика."),                   # definite article
     ("bg", "социално предприятие", "Социалните предприятия растат."),                          # plural + article
     ("el", "κοινωνική οικονομία", "ΣΤΗΝ ΚΟΙΝΩΝΙΚΗ ΟΙΚΟΝΟΜΙΑ"),                                   # caps, no accents

@@ -78,6 +78,8 @@ def normalize_word(word: str, lang: str, *, keep_case: bool = False) -> str:
     if base == "el":
         text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
         text = unicodedata.normalize("NFC", text).replace("ς", "σ")
+    elif base == "pl":
+        text = text.replace("ó", "o")  # ó/o alternate inside stems: stół -> stole, szkoła -> szkół
     elif base in _IGNORED_ACCENTS:
         marks = _IGNORED_ACCENTS[base]
         text = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in marks))
