@@ -108,6 +108,7 @@ def _stems(word: str, lang: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=262144)
 def words_match(term_word: str, text_word: str, lang: str) -> bool:
     if term_word == text_word:
         return True
@@ -124,39 +125,65 @@ def words_match(term_word: str, text_word: str, lang: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
+def _term_words(term: str, lang: str, keep_case: bool) -> tuple[str, ...]:
+    return tuple(tokenize(term, lang, keep_case=keep_case, term=True))
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int  # exclusive, in tokens
 
 
-def find_term(term: str, tokens: list[str], lang: str, *, keep_case: bool = False,
-              max_gap_word: int = 3) -> list[Span]:
-    """Where a (multi-word) term occurs in tokenized text.
+def match_at(words: tuple[str, ...], tokens: list[str], start: int, lang: str, max_gap_word: int = 3) -> int | None:
+    """End (exclusive) of the term `words` if it occurs at tokens[start], else None.
 
     Between two words of the term one short word may be inserted (an article or
     preposition: "acceso a la financiación" for "acceso a financiación").
     """
-    words = tokenize(term, lang, keep_case=keep_case, term=True)
+    if not words or start >= len(tokens) or not words_match(words[0], tokens[start], lang):
+        return None
+    position = start + 1
+    for word in words[1:]:
+        if position < len(tokens) and words_match(word, tokens[position], lang):
+            position += 1
+        elif (max_gap_word and position + 1 < len(tokens) and len(tokens[position]) <= max_gap_word
+              and words_match(word, tokens[position + 1], lang)):
+            position += 2
+        else:
+            return None
+    return position
+
+
+def find_term(term: str, tokens: list[str], lang: str, *, keep_case: bool = False,
+              max_gap_word: int = 3) -> list[Span]:
+    """Where a (multi-word) term occurs in tokenized text."""
+    words = _term_words(term, lang, keep_case)
     if not words:
         return []
+    # Inflection changes the end of a word, not its first letters: a cheap filter on the
+    # first word's opening letters (not for compounding languages, where a term may sit
+    # inside a longer word).
+    first = words[0].rstrip("*")
+    opening = "" if lang.split("_")[0] in COMPOUNDING else first[:min(3, max(1, len(first) - 2))]
     spans = []
     for start in range(len(tokens)):
-        if not words_match(words[0], tokens[start], lang):
+        if opening and not tokens[start].startswith(opening):
             continue
-        position, ok = start + 1, True
-        for word in words[1:]:
-            if position < len(tokens) and words_match(word, tokens[position], lang):
-                position += 1
-            elif (position + 1 < len(tokens) and len(tokens[position]) <= max_gap_word
-                  and words_match(word, tokens[position + 1], lang)):
-                position += 2
-            else:
-                ok = False
-                break
-        if ok:
-            spans.append(Span(start, position))
+        end = match_at(words, tokens, start, lang, max_gap_word)
+        if end is not None:
+            spans.append(Span(start, end))
     return spans
+
+
+def stems(word: str, lang: str) -> tuple[str, ...]:
+    """Public view of the stem readings of a word (for indexing many terms at once)."""
+    return _stems(word, lang)
+
+
+def term_words(term: str, lang: str, keep_case: bool = False) -> tuple[str, ...]:
+    return _term_words(term, lang, keep_case)
 
 
 def contains_exact(term: str, text: str, lang: str = "", *, case_sensitive: bool = True) -> bool:

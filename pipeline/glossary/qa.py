@@ -14,9 +14,9 @@ enterprise" over "social economy") only the longer one is checked at that place.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from .matching import contains_exact, find_term, tokenize
+from .matching import contains_exact, find_term, stems, term_words, tokenize
 from .termbase import Concept, Termbase
 
 _MD_LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -56,14 +56,27 @@ class TermChecker:
 
     def concepts_in_source(self, source: str) -> list[Concept]:
         """Concepts the English uses, longest first, nested shorter matches dropped."""
+        cached = self.termbase.source_concepts.get(source)
+        if cached is None:
+            cached = self.termbase.source_concepts[source] = self._find_concepts(source)
+        return cached
+
+    def _find_concepts(self, source: str) -> list[Concept]:
         text = plain(source)
-        folded = tokenize(text, "en")
-        cased = tokenize(text, "en", keep_case=True)
+        token_lists = {False: tokenize(text, "en"), True: tokenize(text, "en", keep_case=True)}
+        candidates: dict[int, set[str]] = {}  # concept rank -> forms whose first word occurs
+        for cased, tokens in token_lists.items():
+            index = self._index(cased)
+            for token in set(tokens):
+                for stem in stems(token, "en"):
+                    for rank, form in index.get(stem, ()):
+                        candidates.setdefault(rank, set()).add(form)
         taken: list[tuple[int, int]] = []
         found: list[Concept] = []
-        for concept in self.concepts:
-            tokens = cased if concept.case_sensitive else folded
-            spans = [s for form in concept.english_forms
+        for rank in sorted(candidates):  # longest English term first
+            concept = self.concepts[rank]
+            tokens = token_lists[concept.case_sensitive]
+            spans = [s for form in candidates[rank]
                      for s in find_term(form, tokens, "en", keep_case=concept.case_sensitive, max_gap_word=0)]
             free = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in taken)]
             if free:
@@ -71,22 +84,53 @@ class TermChecker:
                 taken.extend((s.start, s.end) for s in free)
         return found
 
+    def _index(self, cased: bool) -> dict[str, list[tuple[int, str]]]:
+        """Stem of each English form's first word -> (concept rank, form), built once per termbase."""
+        key = ("index", cased)
+        index = self.termbase.source_concepts.get(key)
+        if index is None:
+            index = {}
+            for rank, concept in enumerate(self.concepts):
+                if concept.case_sensitive != cased:
+                    continue
+                for form in concept.english_forms:
+                    words = term_words(form, "en", cased)
+                    for stem in stems(words[0], "en") if words else ():
+                        index.setdefault(stem, []).append((rank, form))
+            self.termbase.source_concepts[key] = index
+        return index
+
     def check(self, source: str, target: str, *, issue: str = "", segment: str = "") -> list[Finding]:
+        key = (self.lang, source, target)
+        results = self.termbase.check_results.get(key)
+        if results is None:
+            results = self.termbase.check_results[key] = self._check(source, target)
+        return [replace(f, issue=issue, segment=segment) for f in results]
+
+    def _check(self, source: str, target: str, issue: str = "", segment: str = "") -> list[Finding]:
         findings = []
         text = plain(target)
         tokens = tokenize(text, self.lang)
         cased_tokens = tokenize(text, self.lang, keep_case=True)
         in_source = self.concepts_in_source(source)
-        # Places where another concept of this sentence is rightly translated: a forbidden
-        # alternative found there is that concept's approved term, not a mistake.
-        rightful: dict[str, set[tuple[int, int]]] = {}
-        for concept in in_source:
-            row = self.termbase.term(self.lang, concept.id)
-            if row is not None and row.usable and not concept.do_not_translate:
-                cased = _acronym(concept, row.term)
-                rightful[concept.id] = {(s.start, s.end) for form in [row.term, *row.variants]
-                                        for s in find_term(form, cased_tokens if cased else tokens, self.lang,
-                                                           keep_case=cased)}
+        rightful_cache: dict[str, set[tuple[int, int]]] = {}
+        computed: list[bool] = []
+
+        def rightful_elsewhere(concept_id: str) -> set[tuple[int, int]]:
+            """Places where another concept of this sentence is rightly translated: a forbidden
+            alternative found there is that concept's approved term, not a mistake. Worked out
+            only when a forbidden alternative turns up."""
+            if not computed:
+                computed.append(True)
+                for other in in_source:
+                    row = self.termbase.term(self.lang, other.id)
+                    if row is not None and row.usable and not other.do_not_translate:
+                        cased = _acronym(other, row.term)
+                        rightful_cache[other.id] = {
+                            (s.start, s.end) for form in [row.term, *row.variants]
+                            for s in find_term(form, cased_tokens if cased else tokens, self.lang, keep_case=cased)}
+            return set().union(*(spans for cid, spans in rightful_cache.items() if cid != concept_id))
+
         for concept in in_source:
             row = self.termbase.term(self.lang, concept.id)
             if row is None:
@@ -102,10 +146,9 @@ class TermChecker:
                 continue
             cased = _acronym(concept, row.term)
             search = cased_tokens if cased else tokens
-            elsewhere = set().union(*(spans for cid, spans in rightful.items() if cid != concept.id))
             used = [alt for alt in row.all_forbidden
-                    if any((s.start, s.end) not in elsewhere
-                           for s in find_term(alt, search, self.lang, keep_case=cased))]
+                    if any((span.start, span.end) not in rightful_elsewhere(concept.id)
+                           for span in find_term(alt, search, self.lang, keep_case=cased))]
             if used:
                 reason = f" ({row.forbidden_reason})" if row.forbidden_reason else ""
                 findings.append(finding("forbidden-term", "error",

@@ -79,6 +79,11 @@ class Termbase:
     root: Path
     concepts: dict[str, Concept]
     languages: dict[str, dict[str, LanguageTerm]] = field(default_factory=dict)
+    # Work that depends only on the termbase, kept while it is unchanged (a preview server
+    # re-checks ten editions on every save): English segment -> concepts it uses, and
+    # (language, English, translation) -> findings.
+    source_concepts: dict = field(default_factory=dict, repr=False, compare=False)
+    check_results: dict = field(default_factory=dict, repr=False, compare=False)
 
     def terms(self, lang: str) -> dict[str, LanguageTerm]:
         return self.languages.get(lang, {})
@@ -172,12 +177,13 @@ def language_term_from_row(row: dict, concepts: dict[str, Concept], where, probl
 
 def read_language(path: Path, concepts: dict[str, Concept], problems: list[Problem]) -> dict[str, LanguageTerm]:
     terms: dict[str, LanguageTerm] = {}
+    shown = _display(path)
     for line, row in _read_rows(path, LANGUAGE_COLUMNS, problems):
-        item = language_term_from_row(row, concepts, (_display(path), line), problems)
+        item = language_term_from_row(row, concepts, (shown, line), problems)
         if item is None:
             continue
         if item.concept in terms:
-            problems.append(Problem(_display(path), line, 0, "concept", f"concept {item.concept!r} has two rows"))
+            problems.append(Problem(shown, line, 0, "concept", f"concept {item.concept!r} has two rows"))
             continue
         terms[item.concept] = item
     return terms
@@ -187,8 +193,26 @@ def find_glossary_dir(newsletters_dir: Path) -> Path:
     return newsletters_dir.parent / "glossary"
 
 
+_loaded: dict[Path, tuple[tuple, Termbase]] = {}
+
+
 def load_termbase(root: Path) -> Termbase:
-    """All of glossary/: raises ValidationError with file:row messages for every bad row."""
+    """All of glossary/: raises ValidationError with file:row messages for every bad row.
+
+    The same Termbase object is returned while no file changed (inode, size, mtime), so
+    its caches survive between builds of a preview session.
+    """
+    files = sorted(root.glob("*.csv")) if root.is_dir() else []
+    signature = tuple((p.name, p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    cached = _loaded.get(root.resolve())
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    termbase = _load_termbase(root)
+    _loaded[root.resolve()] = (signature, termbase)
+    return termbase
+
+
+def _load_termbase(root: Path) -> Termbase:
     problems: list[Problem] = []
     concepts_path = root / "concepts.csv"
     if not concepts_path.is_file():
