@@ -176,6 +176,53 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
                f"{report.unchanged} unchanged")
 
 
+@main.command(help=f"Machine-translate the segments that have no translation or whose English changed; "
+                   f"results are stored as fuzzy (to review). Never sends what the memory already has.\n\n"
+                   f"{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--engine", default=None, help="pseudo, libre, google, deepl, microsoft or mymemory "
+                                             "(default: project.yaml).")
+@click.option("--url", default=None, help="Server address for engines that take one (libre).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Requests in parallel (default: project.yaml).")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=None, help="Seconds to wait for each request.")
+def translate(issue: str | None, languages: tuple[str, ...], engine: str | None, url: str | None,
+              jobs: int | None, timeout: float | None) -> None:
+    from .issue import load_issue
+    from .translate import TranslateOptions, translate_issue
+
+    loaded = load_issue(issue)
+    settings = loaded.project.translation
+    options = TranslateOptions(engine=engine, url=url, jobs=jobs or settings.jobs,
+                               timeout=timeout or settings.timeout)
+    report = translate_issue(loaded, _languages(loaded, languages), options)
+    for lang in report.languages:
+        line = (f"{lang.lang}: {lang.engine}: {lang.translated} machine-translated, {lang.reused} reused from memory")
+        if lang.glossary_notes:
+            line += f", {len(lang.glossary_notes)} with a glossary note"
+        click.echo(line)
+        for what, ids in (("markup lost, translate by hand", lang.for_translator),
+                          ("failed after retries", lang.failed)):
+            if ids:
+                click.echo(f"  {what}: {', '.join(ids)}", err=True)
+    click.echo(f"{report.requests} request(s) sent")
+    if any(lang.failed for lang in report.languages):
+        raise SystemExit(1)
+
+
+@main.command("new", help="Start the next issue from the latest one: keeps the recurring blocks (about, "
+                          "consortium, footer) so their reviewed translations are reused.")
+@click.argument("issue_id")
+def new_issue(issue_id: str) -> None:
+    from .scaffold import new_issue as scaffold
+
+    path, reports = scaffold(issue_id)
+    click.echo(f"created {_shown(path)}")
+    for report in reports:
+        click.echo(f"  {report.lang}: {len(report.reused)} segment(s) already translated, "
+                   f"{len(report.added) - len(report.reused)} to translate")
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))

@@ -53,6 +53,28 @@ class Colours:
 
 
 @dataclass
+class TranslationSettings:
+    """Machine translation: the default engine, engines per language, the server to use."""
+
+    engine: str = "libre"
+    engines: dict = field(default_factory=dict)
+    url: Url | None = None
+    timeout: int = 20
+    jobs: int = 8
+
+    def check(self, report) -> None:
+        from .engines import ENGINES
+
+        for name, where in [(self.engine, "engine"), *((v, "engines") for v in (self.engines or {}).values())]:
+            if name not in ENGINES:
+                report(where, f"unknown engine {name!r} (choose from {', '.join(sorted(ENGINES))})")
+        if self.jobs is not None and self.jobs < 1:
+            report("jobs", "must be 1 or more")
+        if self.timeout is not None and self.timeout < 1:
+            report("timeout", "must be 1 second or more")
+
+
+@dataclass
 class Project:
     name: Text
     acronym: str
@@ -68,6 +90,7 @@ class Project:
     partners: list[Partner]
     social: list[SocialLink] = field(default_factory=list)
     formatting_locales: dict = field(default_factory=dict)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
 
     # Set by load_project: where the settings file and shared assets live.
     root: Path = field(default=Path("."), init=False, compare=False, repr=False)

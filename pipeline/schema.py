@@ -93,9 +93,20 @@ def _check_url(value: str) -> str | None:
         return None if "@" in parts.path else "mailto: link has no address"
     if parts.scheme not in ("http", "https"):
         return "must be an absolute http:// or https:// URL"
-    if not parts.hostname or not _HOST.match(parts.hostname) or " " in value:
+    host = parts.hostname or ""
+    if not host or " " in value or not (_HOST.match(host) or host == "localhost" or _is_ip(host)):
         return "is not a valid URL (no host name)"
     return None
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 _MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")

@@ -86,6 +86,30 @@ def normalize_word(word: str, lang: str, *, keep_case: bool = False) -> str:
     return text
 
 
+def tokenize_with_offsets(text: str, lang: str, *, keep_case: bool = False) -> list[tuple[str, int, int]]:
+    """Words with their character offsets, to replace a found term in the original text."""
+    return [(normalize_word(m.group(0), lang, keep_case=keep_case), m.start(), m.end())
+            for m in _WORD.finditer(text)]
+
+
+def ending_of(word: str, base: str, lang: str) -> str | None:
+    """The inflection ending `word` carries relative to its base form, if it is one of `base`'s forms."""
+    w, b = normalize_word(word, lang), normalize_word(base, lang)
+    for stem in _stems(b, lang):
+        if w.startswith(stem) and w[len(stem):] in endings(lang):
+            return word[len(stem):] if len(word) == len(w) else w[len(stem):]
+    return None
+
+
+def inflect_like(base: str, ending: str, lang: str) -> str:
+    """Put `ending` on `base` in place of base's own ending (ekonomia + i -> ekonomii)."""
+    folded = normalize_word(base, lang)
+    for own in endings(lang):  # longest first
+        if own and folded.endswith(own) and len(folded) - len(own) >= MIN_STEM:
+            return base[: len(base) - len(own)] + ending
+    return base + ending
+
+
 def tokenize(text: str, lang: str, *, keep_case: bool = False, term: bool = False) -> list[str]:
     pattern = _TERM_WORD if term else _WORD
     return [normalize_word(m.group(0), lang, keep_case=keep_case) for m in pattern.finditer(text)]
