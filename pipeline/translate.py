@@ -196,6 +196,19 @@ class Translator:
             notes.append(f"glossary: {finding.code}: {finding.message} - fix before approving")
         return text, notes
 
+    def _inflected(self, found_words, wrong_words, right_words) -> str | None:
+        """The approved term with the endings the engine gave the wrong one, word by word."""
+        if not len(found_words) == len(wrong_words) == len(right_words):
+            return None
+        new = []
+        for found, base_wrong, base_right in zip(found_words, wrong_words, right_words):
+            endings = ending_of(found, base_wrong, self.lang)
+            inflected = inflect_like(base_right, *endings, self.lang) if endings else None
+            if inflected is None:
+                return None
+            new.append(inflected)
+        return " ".join(new)
+
     def _replace_forbidden(self, text: str, row) -> str:
         words = tokenize_with_offsets(text, self.lang)
         tokens = [w for w, _, _ in words]
@@ -205,14 +218,7 @@ class Translator:
                 start, end = words[span.start][1], words[span.end - 1][2]
                 found_words = text[start:end].split()
                 wrong_words, right_words = wrong.split(), row.term.split()
-                if len(found_words) == len(wrong_words) == len(right_words):
-                    new = []
-                    for found, base_wrong, base_right in zip(found_words, wrong_words, right_words):
-                        ending = ending_of(found, base_wrong, self.lang)
-                        new.append(inflect_like(base_right, ending, self.lang) if ending else base_right)
-                    replacement = " ".join(new)
-                else:
-                    replacement = row.term
+                replacement = self._inflected(found_words, wrong_words, right_words) or row.term
                 if text[start:start + 1].isupper():
                     replacement = replacement[:1].upper() + replacement[1:]
                 text = text[:start] + replacement + text[end:]

@@ -92,22 +92,25 @@ def tokenize_with_offsets(text: str, lang: str, *, keep_case: bool = False) -> l
             for m in _WORD.finditer(text)]
 
 
-def ending_of(word: str, base: str, lang: str) -> str | None:
-    """The inflection ending `word` carries relative to its base form, if it is one of `base`'s forms."""
+def ending_of(word: str, base: str, lang: str) -> tuple[str, str] | None:
+    """(base's own ending, word's ending) when `word` is an inflected form of `base`:
+    ("gospodarki", "gospodarka") -> ("a", "i")."""
     w, b = normalize_word(word, lang), normalize_word(base, lang)
-    for stem in _stems(b, lang):
-        if w.startswith(stem) and w[len(stem):] in endings(lang):
-            return word[len(stem):] if len(word) == len(w) else w[len(stem):]
+    for own in endings(lang):  # longest first
+        if own and not b.endswith(own):
+            continue
+        stem = b[: len(b) - len(own)] if own else b
+        if len(stem) >= MIN_STEM and w.startswith(stem) and w[len(stem):] in endings(lang):
+            return own, word[len(stem):]
     return None
 
 
-def inflect_like(base: str, ending: str, lang: str) -> str:
-    """Put `ending` on `base` in place of base's own ending (ekonomia + i -> ekonomii)."""
-    folded = normalize_word(base, lang)
-    for own in endings(lang):  # longest first
-        if own and folded.endswith(own) and len(folded) - len(own) >= MIN_STEM:
-            return base[: len(base) - len(own)] + ending
-    return base + ending
+def inflect_like(base: str, own_ending: str, new_ending: str, lang: str) -> str | None:
+    """Swap `own_ending` of `base` for `new_ending` (ekonomia, a -> i: ekonomii); None if
+    `base` does not end that way (a different declension: leave it to a translator)."""
+    if own_ending and not normalize_word(base, lang).endswith(own_ending):
+        return None
+    return base[: len(base) - len(own_ending)] + new_ending if own_ending else base + new_ending
 
 
 def tokenize(text: str, lang: str, *, keep_case: bool = False, term: bool = False) -> list[str]:
