@@ -38,7 +38,7 @@ class Masked:
         return len(self.originals)
 
 
-def mask(text: str, protected: list[str] = (), extra: dict[str, str] | None = None) -> Masked:
+def mask(text: str, protected: list[str] = (), extra: dict[str, str] | None = None, first: int = 1) -> Masked:
     """Replace markup and `protected` names (exact, whole words) by placeholders.
 
     `extra` maps more source phrases to placeholders (used to pin a glossary term).
@@ -50,11 +50,24 @@ def mask(text: str, protected: list[str] = (), extra: dict[str, str] | None = No
     originals: dict[int, str] = {}
 
     def replace(match: re.Match) -> str:
-        n = len(originals) + 1
+        n = len(originals) + first
         originals[n] = match.group(0)
         return "{%d}" % n
 
     return Masked(pattern.sub(replace, text), originals)
+
+
+def split_at(translated: str, separators: list[int]) -> list[str] | None:
+    """Cut a packed translation at its separator placeholders, if each came back once, in order."""
+    parts, rest = [], translated
+    for number in separators:
+        pieces = re.split(r"\{\s*%d\s*\}" % number, rest)
+        if len(pieces) != 2:
+            return None
+        parts.append(pieces[0].strip())
+        rest = pieces[1]
+    parts.append(rest.strip())
+    return parts
 
 
 def unmask(translated: str, masked: Masked, substitutions: dict[int, str] | None = None) -> str:

@@ -30,7 +30,7 @@ from .glossary.matching import ending_of, find_term, inflect_like, tokenize_with
 from .glossary.qa import TermChecker
 from .glossary.termbase import Termbase
 from .issue import Issue, issue_ids
-from .masking import MarkupLost, chunks, mask, sentences, unmask
+from .masking import MarkupLost, chunks, mask, sentences, split_at, unmask
 from .memory import catalog_path, read_catalog, update_catalogs, write_catalog
 from .qa import termbase_for
 
@@ -46,6 +46,7 @@ class TranslateOptions:
     attempts: int = 5
     backoff: float = 0.5               # seconds; doubled each retry, with full jitter
     progress: bool | None = None       # None: a bar only on a terminal
+    pack: int = 25                     # most texts in one request (1: one text per request)
 
 
 @dataclass
@@ -146,6 +147,44 @@ class Translator:
         translated = " ".join(self.request(piece) for piece in pieces)
         subs = {n: substitutions[o] for n, o in masked.originals.items() if substitutions and o in substitutions}
         return unmask(translated, masked, subs)
+
+    def packable(self, unit: _Unit) -> int:
+        if not self.engine.network:
+            return self.engine.max_request_chars  # nothing to save offline: one text per call
+        """URL-encoded size of a unit's masked text, to pack several into one request."""
+        return self._size(mask(unit.source, self.protected).text)
+
+    def translate_pack(self, units: list[_Unit]) -> list[_Result]:
+        """Several short texts in one request, joined by separator placeholders.
+
+        Every placeholder and separator must come back in order; otherwise each text
+        is sent on its own, so packing never costs correctness, only saves requests.
+        """
+        if len(units) == 1:
+            return [self.translate(units[0])]
+        maskeds, separators, number = [], [], 1
+        for unit in units:
+            masked = mask(unit.source, self.protected, first=number)
+            maskeds.append(masked)
+            number += masked.count
+            separators.append(number)
+            number += 1
+        separators.pop()
+        joined = "".join(m.text + (f"\n{{{s}}}\n" if i < len(separators) else "")
+                         for i, (m, s) in enumerate(zip(maskeds, separators + [0])))
+        try:
+            parts = split_at(self.request(joined), separators)
+            texts = [unmask(part, masked) for part, masked in zip(parts, maskeds)] if parts else None
+        except (MarkupLost, TransientError):
+            texts = None
+        if texts is None or len(texts) != len(units):
+            return [self.translate(unit) for unit in units]
+        results = []
+        for unit, text in zip(units, texts):
+            result = _Result(unit)
+            result.text, result.notes = self.enforce_glossary(unit.source, text)
+            results.append(result)
+        return results
 
     def translate(self, unit: _Unit) -> _Result:
         result = _Result(unit)
@@ -271,7 +310,8 @@ def translate_issue(issue: Issue, languages: list[str], options: TranslateOption
     show = options.progress if options.progress is not None else sys.stderr.isatty()
     bar = click.progressbar(length=len(units), label="translating", file=sys.stderr) if show and units else None
     executor = ThreadPoolExecutor(max_workers=max(1, options.jobs))
-    futures = {executor.submit(translators[u.lang].translate, u): u for u in units}
+    packs = _packs(units, translators, options)
+    futures = {executor.submit(translators[p[0].lang].translate_pack, p): p for p in packs}
     try:
         if bar:
             bar.__enter__()
@@ -280,11 +320,12 @@ def translate_issue(issue: Issue, languages: list[str], options: TranslateOption
             done, pending_futures = wait(pending_futures, return_when=FIRST_COMPLETED)
             touched = set()
             for future in done:
-                result = future.result()
-                _apply(result, catalogs[result.unit.lang], reports[result.unit.lang], engines[result.unit.lang].name)
-                touched.add(result.unit.lang)
-                if bar:
-                    bar.update(1)
+                for result in future.result():
+                    _apply(result, catalogs[result.unit.lang], reports[result.unit.lang],
+                           engines[result.unit.lang].name)
+                    touched.add(result.unit.lang)
+                    if bar:
+                        bar.update(1)
             for lang in touched:  # saved as results arrive
                 write_catalog(catalogs[lang], catalog_path(issue.folder, lang))
     except KeyboardInterrupt:
@@ -301,6 +342,35 @@ def translate_issue(issue: Issue, languages: list[str], options: TranslateOption
         executor.shutdown(wait=False, cancel_futures=True)
     report.requests = counter.value
     return report
+
+
+def _packs(units: list[_Unit], translators: dict[str, Translator], options: TranslateOptions) -> list[list[_Unit]]:
+    """Group each language's texts into requests up to the engine's size limit.
+
+    Enough packs are made to keep every parallel job busy: packing saves round trips,
+    parallelism hides latency, and both matter.
+    """
+    by_lang: dict[str, list[_Unit]] = {}
+    for unit in units:
+        by_lang.setdefault(unit.lang, []).append(unit)
+    total = sum(translators[lang].packable(u) for lang, us in by_lang.items() for u in us)
+    packs: list[list[_Unit]] = []
+    for lang, lang_units in by_lang.items():
+        translator = translators[lang]
+        limit = translator.engine.max_request_chars
+        share = max(1, total // max(1, options.jobs * 2))   # aim for about two packs per job
+        budget = min(limit, max(share, 1))
+        current, size = [], 0
+        for unit in lang_units:
+            unit_size = translator.packable(unit) + 12
+            if current and (size + unit_size > budget or len(current) >= options.pack):
+                packs.append(current)
+                current, size = [], 0
+            current.append(unit)
+            size += unit_size
+        if current:
+            packs.append(current)
+    return packs
 
 
 def _store(entry: polib.POEntry, text: str, *, reviewed: bool, notes: list[str]) -> None:

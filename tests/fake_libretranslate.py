@@ -22,10 +22,11 @@ PLACEHOLDER = re.compile(r"\{\d+\}")
 
 
 def default_translation(text: str, source: str, target: str, phrases: dict[str, str]) -> str:
-    """"[pl] " + the text, with English phrases replaced from a phrase table."""
+    """"[pl] " + each line of the text, with English phrases replaced from a phrase table."""
     for english, translated in sorted(phrases.items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(re.escape(english), translated, text, flags=re.IGNORECASE)
-    return f"[{target}] {text}"
+        text = re.sub(r"\b" + re.escape(english) + r"\b", translated, text, flags=re.IGNORECASE)
+    return "\n".join(line if PLACEHOLDER.fullmatch(line.strip()) or not line.strip() else f"[{target}] {line}"
+                     for line in text.split("\n"))
 
 
 class FakeLibreTranslate:

@@ -22,7 +22,7 @@ from pipeline.translate import TranslateOptions, translate_issue
 from tests.conftest import DATA, write_issue
 from tests.fake_libretranslate import FakeLibreTranslate
 
-FAST = dict(timeout=0.5, backoff=0.01, attempts=4)
+FAST = dict(timeout=0.5, backoff=0.01, attempts=4, pack=1)  # one text per request unless a test packs
 
 
 @pytest.fixture
@@ -49,6 +49,23 @@ def run(*args):
     result = CliRunner().invoke(main, list(args))
     assert "Traceback" not in result.output
     return result
+
+
+def test_short_texts_share_requests_and_a_lost_separator_falls_back(good_issue, server):
+    report = translate(server, pack=25)
+    assert report.languages[0].translated == 38 and report.requests < 38 / 2
+    assert any("\n{" in t for t in server.texts)          # several texts in one request
+    pl = entries("pl")
+    assert pl["heading.text"].msgstr == "[pl] Highlights"
+    assert pl["intro.body.0"].msgstr.endswith("[link](https://example.org/a?b=1&c=2).")
+
+    good_issue.write_text(good_issue.read_text("utf-8").replace("Highlights", "Latest highlights")
+                          .replace("About us", "About our project"), "utf-8")
+    server.always("drop-markup", when="\n{")                 # the separators get lost in packs
+    report = translate(server, pack=25)
+    pl = entries("pl")
+    assert pl["heading.text"].msgstr == "[pl] Latest highlights"   # sent on its own instead
+    assert pl["about.title"].msgstr == "[pl] About our project"
 
 
 def test_pseudo_engine_fills_every_language_offline_and_build_shows_it(good_issue, project_root):
