@@ -245,11 +245,12 @@ def test_an_unknown_engine_in_project_yaml_is_a_validation_error(good_issue, new
     assert result.exit_code == 1 and "translation.engine: unknown engine 'babelfish'" in result.output
 
 
-def test_a_killed_run_resumes_with_only_what_is_missing(good_issue, project_root):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["crash", "ctrl-c"])
+def test_a_stopped_run_resumes_with_only_what_is_missing(good_issue, project_root, stop):
     with FakeLibreTranslate(latency=0.15) as slow:
         process = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "translate", "--engine", "libre", "--url", slow.url,
-             "--lang", "pl", "--jobs", "1"], cwd=project_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--lang", "pl", "--jobs", "1"], cwd=project_root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
         path = project_root / "newsletters/2025-03-test-issue/translations/pl.po"
         deadline = time.time() + 30
@@ -260,12 +261,15 @@ def test_a_killed_run_resumes_with_only_what_is_missing(good_issue, project_root
                 done = sum(1 for e in polib.pofile(str(path)) if e.msgstr)
             except (OSError, ValueError):
                 done = 0
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        os.killpg(process.pid, stop)
+        _, err = process.communicate(timeout=30)
+        if stop == signal.SIGINT:
+            assert process.returncode == 1 and b"Traceback" not in err
+            assert b"interrupted: every translation received so far is saved" in err
         saved = sum(1 for e in polib.pofile(str(path)) if e.msgstr)   # the file is whole
         assert 5 <= saved < 38
         before = slow.requests
-        report = translate(slow)
+        report = translate(slow, progress=True)
         assert report.requests == slow.requests - before == 38 - saved
         assert all(e.msgstr for e in entries("pl").values())
 
@@ -275,3 +279,33 @@ def test_unsupported_language_is_named(good_issue):
     assert not engine.supports("xx")
     with pytest.raises(EngineError, match="unknown engine"):
         make_engine("nope", EngineSettings())
+
+
+def test_the_engine_can_be_chosen_per_language_in_project_yaml(good_issue, newsletters_dir):
+    project = newsletters_dir / "project.yaml"
+    project.write_text(project.read_text("utf-8") + "translation:\n  engine: libre\n  engines: {pl: pseudo}\n",
+                       "utf-8")
+    result = run("translate", "--lang", "pl")      # libre has no url here, but pl uses pseudo
+    assert result.exit_code == 0 and "pl: pseudo: 38 machine-translated" in result.output
+
+
+def test_new_issue_starts_from_the_latest_and_reuses_reviewed_translations(good_issue, newsletters_dir):
+    run("translate", "--engine", "pseudo", "--lang", "pl")
+    issue = load_issue("2025-03-test-issue")
+    path = catalog_path(issue.folder, "pl")
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        entry.flags = []  # a translator reviewed everything
+    catalog.save(str(path))
+
+    result = run("new", "2025-06-test-issue-8")
+    assert result.exit_code == 0, result.output
+    new = load_issue("2025-06-test-issue-8")
+    assert new.number == 8 and [b.kind for b in new.blocks] == ["intro", "about", "heading", "consortium", "footer"]
+    assert new.blocks[1].body == issue.blocks[1].body
+    assert "pl: 16 segment(s) already translated, 5 to translate" in result.output
+    assert run("translate", "--engine", "pseudo", "--lang", "pl").output.startswith(
+        "pl: pseudo: 5 machine-translated, 0 reused")
+    assert run("new", "2025-06-test-issue-8").exit_code == 1
+    assert "must look like YYYY-MM-short-name" in run("new", "issue nine").output
+    assert "sorts before the latest issue" in run("new", "2020-01-old").output
