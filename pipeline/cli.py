@@ -66,8 +66,7 @@ def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, s
     for status in result.statuses:
         if not status.complete:
             click.echo(f"warning: {status.lang}: {status.summary()}", err=True)
-    done = sum(1 for s in result.statuses)
-    click.echo(f"built {done} edition(s) of {result.issue.id} in {_shown(result.out_dir)} "
+    click.echo(f"built {len(result.statuses)} edition(s) of {result.issue.id} in {_shown(result.out_dir)} "
                f"({_shown(result.out_dir / 'index.html')})")
 
 

@@ -135,8 +135,8 @@ class TermChecker:
             row = self.termbase.term(self.lang, concept.id)
             if row is None:
                 continue
-            def finding(code, severity, message):
-                return Finding(code, severity, self.lang, concept.id, message, issue, segment)
+            def finding(code, severity, message, concept_id=concept.id):
+                return Finding(code, severity, self.lang, concept_id, message, issue, segment)
             if concept.do_not_translate:
                 forms = [row.term, *row.variants, *concept.english_variants]
                 if not any(contains_exact(form, text, self.lang, case_sensitive=concept.case_sensitive)
