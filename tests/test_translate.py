@@ -247,7 +247,7 @@ def test_an_unknown_engine_in_project_yaml_is_a_validation_error(good_issue, new
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["crash", "ctrl-c"])
 def test_a_stopped_run_resumes_with_only_what_is_missing(good_issue, project_root, stop):
-    with FakeLibreTranslate(latency=0.15) as slow:
+    with FakeLibreTranslate(latency=0.4) as slow:  # time to stop it between two requests
         process = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "translate", "--engine", "libre", "--url", slow.url,
              "--lang", "pl", "--jobs", "1"], cwd=project_root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
