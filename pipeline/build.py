@@ -99,15 +99,25 @@ def _term_findings(issue: Issue, languages: list[str]) -> dict[str, list]:
     return by_lang
 
 
-def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None):
-    """All outputs of an issue in memory: (statuses, files by name)."""
-    renderer = renderer or Renderer(templates_dir_for(issue.project.root))
+def edition_statuses(issue: Issue, languages: list[str]) -> list[tuple[EditionStatus, dict]]:
+    """Per language: how complete it is (memory and glossary) and the usable translations."""
     segments = extract_segments(issue)
     findings = _term_findings(issue, languages)
-    statuses, outputs = [], []
+    gathered = []
     for lang in languages:
         status, texts = edition_status(issue, lang, segments)
         status.term_findings = findings.get(lang, [])
+        gathered.append((status, texts))
+    return gathered
+
+
+def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None,
+                 gathered: list[tuple[EditionStatus, dict]] | None = None):
+    """All outputs of an issue in memory: (statuses, files by name)."""
+    renderer = renderer or Renderer(templates_dir_for(issue.project.root))
+    statuses, outputs = [], []
+    for status, texts in gathered or edition_statuses(issue, languages):
+        lang = status.lang
         edition = make_edition(issue, lang, lambda seg, texts=texts: texts.get(seg.id, seg.source))
         outputs.append(Output(f"{lang}.html", renderer.html(edition)))
         outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
@@ -143,26 +153,17 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
           renderer: Renderer | None = None) -> BuildResult:
     issue = load_issue(issue_ref, newsletters_dir)
     project = issue.project
-    all_languages = [project.source_language, *issue.target_languages]
-    languages = languages or all_languages
-    unknown = [lang for lang in languages if lang not in all_languages]
-    if unknown:
-        raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
-                            f"(choose from {' '.join(all_languages)})")
+    languages = issue.select_languages(languages or [], with_source=True)
+    gathered = edition_statuses(issue, languages)
     if strict:  # checked before rendering: a refused build writes nothing, not even cache files
-        segments = extract_segments(issue)
-        findings = _term_findings(issue, languages)
-        statuses = [edition_status(issue, lang, segments)[0] for lang in languages]
-        for status in statuses:
-            status.term_findings = findings.get(status.lang, [])
-        incomplete = [s for s in statuses if not s.complete]
+        incomplete = [s for s, _ in gathered if not s.complete]
         if incomplete:
             lines = "\n".join(f"  {s.lang}: {s.summary()}" for s in incomplete)
             raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated, reviewed "
                                 f"and glossary-clean; nothing written:\n{lines}")
     out_root = out_dir or project.root.parent / "dist"
     renderer = renderer or Renderer(templates_dir_for(project.root), cache_dir=out_root / ".cache")
-    statuses, outputs = render_issue(issue, languages, renderer)
+    statuses, outputs = render_issue(issue, languages, renderer, gathered)
     target = out_root / issue.id
     written = write_outputs(target, outputs)
     return BuildResult(issue, target, statuses, written)

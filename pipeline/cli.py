@@ -230,16 +230,7 @@ def _shown(path: Path) -> str:
 
 
 def _languages(issue, requested: tuple[str, ...]) -> list[str]:
-    from .errors import PipelineError
-
-    if not requested:
-        return issue.target_languages
-    allowed = [issue.project.source_language, *issue.target_languages]
-    unknown = [lang for lang in requested if lang not in allowed]
-    if unknown:
-        raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
-                            f"(choose from {' '.join(allowed)})")
-    return list(dict.fromkeys(requested))
+    return issue.select_languages(list(requested))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -189,6 +189,15 @@ class Issue:
     def target_languages(self) -> list[str]:
         return list(self.languages or self.project.target_languages)
 
+    def select_languages(self, requested: list[str], *, with_source: bool = False) -> list[str]:
+        """--lang values checked against this issue's editions; none given means all of them."""
+        allowed = ([self.project.source_language] if with_source else []) + self.target_languages
+        unknown = [lang for lang in requested if lang not in allowed]
+        if unknown:
+            raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
+                                f"(choose from {' '.join(allowed)})")
+        return list(dict.fromkeys(requested)) or allowed
+
     def block_keys(self) -> list[str]:
         """A stable key per block: its `id`, else its type (numbered when repeated).
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, ValidationError
+from .errors import ValidationError
 from .schema import AssetPath, Colour, Context, CountryCode, LangCode, Slug, Text, Url, build
 from .yamlsource import load_yaml
 
@@ -147,4 +147,4 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-__all__ = ["Project", "Partner", "Labels", "load_project", "Problem"]
+__all__ = ["Project", "Partner", "Labels", "load_project"]

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .issue import Issue
-from .project import Project
 from .schema import Markdown, Text
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -141,4 +140,4 @@ def localize_issue(issue: Issue, translate: Callable[[Segment], str]) -> Issue:
     return issue_copy
 
 
-__all__ = ["Segment", "extract_segments", "localize_issue", "paragraphs", "Project"]
+__all__ = ["Segment", "extract_segments", "localize_issue", "paragraphs"]

@@ -227,8 +227,7 @@ class Translator:
                                                      substitutions={f: row.term for f in concept.english_forms})
                 except (MarkupLost, TransientError):
                     continue
-                if not self.checker.check(source, pinned) or len(self.checker.check(source, pinned)) < \
-                        len(self.checker.check(source, text)):
+                if len(self.checker.check(source, pinned)) < len(self.checker.check(source, text)):
                     text = pinned
                     notes.append(f"glossary: '{row.term}' was inserted in its base form; check its ending")
         for finding in self.checker.check(source, text):
@@ -249,10 +248,9 @@ class Translator:
         return " ".join(new)
 
     def _replace_forbidden(self, text: str, row) -> str:
-        words = tokenize_with_offsets(text, self.lang)
-        tokens = [w for w, _, _ in words]
         for wrong in row.all_forbidden:
-            spans = find_term(wrong, tokens, self.lang)
+            words = tokenize_with_offsets(text, self.lang)
+            spans = find_term(wrong, [w for w, _, _ in words], self.lang)
             for span in reversed(spans):
                 start, end = words[span.start][1], words[span.end - 1][2]
                 found_words = text[start:end].split()
@@ -261,8 +259,6 @@ class Translator:
                 if text[start:start + 1].isupper():
                     replacement = replacement[:1].upper() + replacement[1:]
                 text = text[:start] + replacement + text[end:]
-            tokens = [w for w, _, _ in tokenize_with_offsets(text, self.lang)]
-            words = tokenize_with_offsets(text, self.lang)
         return text
 
 

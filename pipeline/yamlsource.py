@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from .errors import Problem, ValidationError
 
 Path_ = tuple  # a path into the document: ("blocks", 3, "body")
 
@@ -63,12 +63,8 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        from .errors import ValidationError
-
         raise ValidationError([Problem(name, 0, 0, "", "file not found")]) from None
     except UnicodeDecodeError as exc:
-        from .errors import ValidationError
-
         raw = path.read_bytes()[: exc.start]
         line = raw.count(b"\n") + 1
         column = len(raw) - (raw.rfind(b"\n") + 1) + 1
@@ -81,8 +77,6 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
         problems: list[Problem] = []
         doc.data = _convert(node, (), loader, doc, problems) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        from .errors import ValidationError
-
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         opened = _unbalanced_quote(text, line)
@@ -93,8 +87,6 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
     finally:
         loader.dispose()
     if problems:
-        from .errors import ValidationError
-
         raise ValidationError(problems)
     return doc
 

@@ -44,6 +44,9 @@ def test_unknown_issue_and_language_are_clear_errors(good_issue):
     assert result.exit_code == 1 and "no issue '2030-01-missing'" in result.output
     result = run("sync", "--lang", "xx")
     assert result.exit_code == 1 and "--lang xx: not a language of this issue" in result.output
+    result = run("sync", "--lang", "en")  # the source language has no catalog to translate into
+    assert result.exit_code == 1 and "(choose from de pl el)" in result.output
+    assert run("build", "--lang", "en").exit_code == 0  # but it does have an edition
 
 
 def test_outside_a_project_says_where_to_run(tmp_path, monkeypatch):

@@ -107,7 +107,8 @@ class TermChecker:
             results = self.termbase.check_results[key] = self._check(source, target)
         return [replace(f, issue=issue, segment=segment) for f in results]
 
-    def _check(self, source: str, target: str, issue: str = "", segment: str = "") -> list[Finding]:
+    def _check(self, source: str, target: str) -> list[Finding]:
+        """Findings without issue/segment (filled in by `check`), so results can be cached."""
         findings = []
         text = plain(target)
         tokens = tokenize(text, self.lang)
@@ -136,7 +137,7 @@ class TermChecker:
             if row is None:
                 continue
             def finding(code, severity, message, concept_id=concept.id):
-                return Finding(code, severity, self.lang, concept_id, message, issue, segment)
+                return Finding(code, severity, self.lang, concept_id, message)
             if concept.do_not_translate:
                 forms = [row.term, *row.variants, *concept.english_variants]
                 if not any(contains_exact(form, text, self.lang, case_sensitive=concept.case_sensitive)

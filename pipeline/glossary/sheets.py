@@ -369,8 +369,5 @@ def import_sheet(termbase: Termbase, path: Path, *, force: bool = False, dry_run
     return report
 
 
-_FIELD_NAMES = EDITABLE
-
-
 def _diff(concept: str, old: tuple, new: tuple) -> list[Change]:
-    return [Change(concept, name, a, b) for name, a, b in zip(_FIELD_NAMES, old, new) if a != b]
+    return [Change(concept, name, a, b) for name, a, b in zip(EDITABLE, old, new) if a != b]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PipelineError, Problem, ValidationError
+from ..errors import Problem, ValidationError
 from ..files import write_atomic
 
 CONCEPT_COLUMNS = ["id", "english", "definition", "part_of_speech", "do_not_translate", "case_sensitive",
@@ -255,5 +255,4 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-__all__ = ["Concept", "LanguageTerm", "Termbase", "load_termbase", "write_language", "split_list",
-           "STATUSES", "PipelineError", "fields", "replace"]
+__all__ = ["Concept", "LanguageTerm", "Termbase", "load_termbase", "write_language", "split_list", "STATUSES"]
