@@ -32,11 +32,20 @@ from .schema import AssetPath, Colour, Url
 HTML_TEMPLATE = "newsletter.mjml.j2"
 TEXT_TEMPLATE = "newsletter.txt.j2"
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _shipped_templates() -> Path:
+    """The layout that comes with the tool: inside an installed package, or the checkout's."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if (installed / HTML_TEMPLATE).is_file() else here.parent / "templates"
+
+
+TEMPLATES_DIR = _shipped_templates()
 
 
 def templates_dir_for(newsletters_dir: Path) -> Path:
-    """The checkout's templates/ beside newsletters/, else the ones beside this package."""
+    """The project's own templates/ beside newsletters/, else the ones shipped with the tool."""
     candidate = newsletters_dir.parent / "templates"
     return candidate if (candidate / HTML_TEMPLATE).is_file() else TEMPLATES_DIR
 
@@ -67,8 +76,11 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR, cache_dir: Path | None
     """Autoescape for .mjml.j2 too (select_autoescape would not cover it), undefined = error."""
     bytecode_cache = None
     if cache_dir is not None:
-        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        try:
+            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        except OSError:  # a cache that cannot be made only costs time
+            bytecode_cache = None
     env = jinja2.Environment(
         bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -146,6 +158,29 @@ class Skeleton:
         return _TOKEN.sub(replace, self.html)
 
 
+def _read_cache_entry(path: Path) -> str | None:
+    """A cached skeleton whose checksum holds, else None: a damaged entry is rebuilt, never used."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    header, _, body = raw.partition(b"\n")
+    if header != b"sha256:" + hashlib.sha256(body).hexdigest().encode():
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _write_cache_entry(path: Path, html: str) -> None:
+    body = html.encode("utf-8")
+    try:
+        write_atomic(path, b"sha256:" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    except OSError:  # read-only checkout, full disk: the build itself still succeeds
+        pass
+
+
 class Renderer:
     """Renders editions; keeps compiled skeletons for the life of the object (one build, a preview).
 
@@ -180,13 +215,14 @@ class Renderer:
         if self.cache_dir is not None:
             digest = hashlib.sha256(repr((self._toolchain(), layout)).encode()).hexdigest()[:32]
             path = self.cache_dir / f"skeleton-{digest}.html"
-            if path.is_file():
+            html = _read_cache_entry(path)
+            if html is not None:
                 self.stats["disk_hits"] += 1
-                return Skeleton(path.read_text("utf-8"), _link_style(edition.colours))
+                return Skeleton(html, _link_style(edition.colours))
         skeleton = self._compile_skeleton(edition)
         self.stats["skeletons"] += 1
         if path is not None:
-            write_atomic(path, skeleton.html)
+            _write_cache_entry(path, skeleton.html)
         return skeleton
 
     def _toolchain(self) -> str:

@@ -107,16 +107,8 @@ def export_sheet(termbase: Termbase, lang: str, path: Path, fmt: str, issues=())
     return len(rows)
 
 
-def _openpyxl():
-    try:
-        import openpyxl
-    except ImportError:
-        raise PipelineError("XLSX needs openpyxl: pip install 'newsletter-pipeline[xlsx]'") from None
-    return openpyxl
-
-
 def _write_xlsx(rows: list[dict], lang: str, path: Path) -> None:
-    openpyxl = _openpyxl()
+    import openpyxl  # imported here: ~75 ms, and only sheets need it
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -262,7 +254,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def _read_xlsx(path: Path) -> list[tuple[str, dict]]:
-    openpyxl = _openpyxl()
+    import openpyxl  # imported here: ~75 ms, and only sheets need it
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
