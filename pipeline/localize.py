@@ -14,12 +14,13 @@ from functools import lru_cache
 from typing import Callable
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, parse_pattern
+from babel.dates import format_date, format_skeleton, parse_pattern, split_interval_pattern
 from babel.numbers import format_decimal
 
 from .issue import (AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
                     IntroBlock, Issue, ReportBlock, WhatsNextBlock)
 from .schema import AssetPath, Colour, Url
+from .project import DateFormats
 from .segments import Segment, localize_issue
 
 
@@ -51,34 +52,41 @@ def _locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
-def format_day(day: dt.date, locale: str) -> str:
+def format_day(day: dt.date, locale: str, formats: DateFormats | None = None) -> str:
     """A single day with the month in full: "13 November 2023", "13 listopada 2023"."""
+    if formats and formats.day:
+        return format_date(day, format=formats.day, locale=_locale(locale))
     return format_date(day, format="long", locale=_locale(locale))
 
 
-def format_day_range(start: dt.date, end: dt.date | None, locale: str) -> str:
-    """"13-14 November 2023" in each locale's own form (CLDR interval formats)."""
+def format_day_range(start: dt.date, end: dt.date | None, locale: str, formats: DateFormats | None = None) -> str:
+    """"13-14 November 2023" in each locale's own form (CLDR interval formats, or the project's)."""
     if end is None or end == start:
-        return format_day(start, locale)
+        return format_day(start, locale, formats)
     loc = _locale(locale)
-    formats = loc.interval_formats
-    patterns = formats.get("yMMMMd") or formats.get("yMMMd")
-    if not patterns:
-        return f"{format_day(start, locale)} – {format_day(end, locale)}"
     if start.year != end.year:
-        greatest = "y"
+        greatest, own = "y", formats and formats.range_across_years
     elif start.month != end.month:
-        greatest = "M"
+        greatest, own = "M", formats and formats.range_same_year
     else:
-        greatest = "d"
-    parts = patterns.get(greatest) or patterns.get("y")
-    if "yMMMMd" not in formats:
-        parts = [_widen_months(p) for p in parts]
+        greatest, own = "d", formats and formats.range_same_month
+    if own:
+        parts = split_interval_pattern(own)
+    else:
+        cldr = loc.interval_formats
+        patterns = cldr.get("yMMMMd") or cldr.get("yMMMd")
+        if not patterns:
+            return f"{format_day(start, locale, formats)} – {format_day(end, locale, formats)}"
+        parts = patterns.get(greatest) or patterns.get("y")
+        if "yMMMMd" not in cldr:
+            parts = [_widen_months(p) for p in parts]
     return "".join(parse_pattern(p).apply(d, loc) for p, d in zip(parts, (start, end)))
 
 
-def format_month(day: dt.date, locale: str) -> str:
+def format_month(day: dt.date, locale: str, formats: DateFormats | None = None) -> str:
     """The issue's month: "February 2024", "luty 2024" (stand-alone form)."""
+    if formats and formats.month:
+        return format_date(day, format=formats.month, locale=_locale(locale))
     return format_skeleton("yMMMM", day, locale=_locale(locale))
 
 
@@ -128,7 +136,7 @@ def _names(ids, project) -> str:
     return ", ".join(project.partner(i).name for i in ids)
 
 
-def _block_view(block, key: str, issue: Issue, lang: str, locale: str) -> dict:
+def _block_view(block, key: str, issue: Issue, lang: str, locale: str, formats: DateFormats) -> dict:
     project = issue.project
     labels = project.labels
     view: dict = {"kind": Fixed(block.kind), "key": Fixed(key)}
@@ -140,7 +148,7 @@ def _block_view(block, key: str, issue: Issue, lang: str, locale: str) -> dict:
     elif isinstance(block, HeadingBlock):
         view.update(text=block.text)
     elif isinstance(block, EventBlock):
-        view.update(title=block.title, when=format_day_range(block.start, block.end, locale),
+        view.update(title=block.title, when=format_day_range(block.start, block.end, locale, formats),
                     place=block.place, body=Md(block.body), image=_image(block.image),
                     hosts=f"{labels.hosted_by}: {_names(block.hosts, project)}" if block.hosts else None,
                     link=_button(block.link))
@@ -150,7 +158,7 @@ def _block_view(block, key: str, issue: Issue, lang: str, locale: str) -> dict:
     elif isinstance(block, WhatsNextBlock):
         view.update(title=block.title, items=[{
             "title": item.title,
-            "when": format_day_range(item.start, item.end, locale) if item.start else None,
+            "when": format_day_range(item.start, item.end, locale, formats) if item.start else None,
             "place": item.place,
             "body": Md(item.body),
             "leads": f"{labels.led_by}: {_names(item.leads, project)}" if item.leads else None,
@@ -179,6 +187,7 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
     """Localize the issue through `translate` and format it for `lang`."""
     project = issue.project
     locale = project.locale_for(lang)
+    formats = project.date_formats_for(lang)
     local = localize_issue(issue, translate) if lang != project.source_language else issue
     lproject = local.project
     colours = {k: Colour(v) for k, v in vars(lproject.colours).items()}
@@ -188,11 +197,11 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         subject=local.subject,
         preheader=local.preheader,
         masthead=f"{lproject.labels.newsletter} #{format_number(issue.number, locale)}",
-        issue_month=format_month(issue.date, locale),
+        issue_month=format_month(issue.date, locale, formats),
         project_name=lproject.name,
         acronym=lproject.acronym,
         logo={"src": AssetPath(lproject.logo), "alt": lproject.labels.project_logo_alt},
         colours=colours,
-        blocks=[_block_view(b, k, local, lang, locale) for k, b in zip(local.block_keys(), local.blocks)],
+        blocks=[_block_view(b, k, local, lang, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,
     )

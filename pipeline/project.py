@@ -75,6 +75,32 @@ class TranslationSettings:
 
 
 @dataclass
+class DateFormats:
+    """One language's house style where it differs from CLDR: CLDR date patterns.
+
+    Babel follows each CLDR release, and CLDR changes its mind (47 spaced the en_GB dash in
+    "13 – 14 November 2023"); a pattern set here keeps an edition as the consortium wants it
+    whatever Babel version writes it. A range pattern repeats its first differing field where
+    the second date starts, as CLDR interval formats do: "d–d MMMM y".
+    """
+
+    day: str | None = None
+    month: str | None = None
+    range_same_month: str | None = None
+    range_same_year: str | None = None
+    range_across_years: str | None = None
+
+    def check(self, report) -> None:
+        from babel.dates import split_interval_pattern
+
+        for name in ("range_same_month", "range_same_year", "range_across_years"):
+            pattern = getattr(self, name)
+            if pattern is not None and len(split_interval_pattern(pattern)) != 2:
+                report(name, f"{pattern!r} is not a range: repeat the first field that differs where "
+                             "the second date starts, e.g. 'd–d MMMM y'")
+
+
+@dataclass
 class Project:
     name: Text
     acronym: str
@@ -90,6 +116,7 @@ class Project:
     partners: list[Partner]
     social: list[SocialLink] = field(default_factory=list)
     formatting_locales: dict = field(default_factory=dict)
+    date_formats: dict[str, DateFormats] = field(default_factory=dict)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
 
     # Set by load_project: where the settings file and shared assets live.
@@ -103,6 +130,10 @@ class Project:
             if lang in seen:
                 report("target_languages", f"lists {lang!r} twice")
             seen.add(lang)
+        languages = {self.source_language, *(self.target_languages or [])}
+        for lang in self.date_formats or {}:
+            if lang not in languages:
+                report("date_formats", f"has patterns for {lang!r}, which is not one of the project's languages")
         ids = [p.id for p in self.partners or [] if p]
         for pid in {i for i in ids if ids.count(i) > 1}:
             report("partners", f"partner id {pid!r} is used twice")
@@ -113,6 +144,9 @@ class Project:
     def locale_for(self, lang: str) -> str:
         """The Babel locale that formats dates and numbers for one edition."""
         return str(self.formatting_locales.get(lang, lang))
+
+    def date_formats_for(self, lang: str) -> DateFormats:
+        return self.date_formats.get(lang) or DateFormats()
 
 
 def load_project(newsletters_dir: Path) -> Project:
@@ -147,4 +181,4 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-__all__ = ["Project", "Partner", "Labels", "load_project"]
+__all__ = ["Project", "Partner", "Labels", "DateFormats", "load_project"]

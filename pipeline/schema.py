@@ -158,6 +158,12 @@ def convert(hint, value, path: tuple, ctx: Context):
         return _build_tagged(hint, value, path, ctx)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return build(hint, value, path, ctx)
+    if origin is dict:  # dict[str, X]: keys as written, each value converted to X
+        if not isinstance(value, dict):
+            ctx.report(path, f"expected a mapping, got {_describe(value)}")
+            return {}
+        _, value_hint = typing.get_args(hint)
+        return {key: convert(value_hint, item, path + (key,), ctx) for key, item in value.items()}
     if hint is dict:
         if not isinstance(value, dict):
             ctx.report(path, f"expected a mapping, got {_describe(value)}")
