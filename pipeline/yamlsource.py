@@ -57,9 +57,65 @@ def display_path(path: Path_) -> str:
     return out
 
 
+# Limits for files people write by hand: the largest issue is ~15 KB and 6 levels deep.
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+
+class _Refused(Exception):
+    def __init__(self, mark, message: str):
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without the YAML features these files never need, and with a depth bound.
+
+    Anchors and aliases make "billion laughs" expansions (and hide where a value really
+    comes from), tags and merge keys are not part of the schema, and the composer recurses
+    once per nesting level, so deep brackets would end in RecursionError. Each is refused
+    where it appears, before anything is built.
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"YAML alias '*{event.anchor}' is not allowed here: "
+                                             "write the value out in full")
+        if event.anchor is not None:
+            raise _Refused(event.start_mark, f"YAML anchor '&{event.anchor}' is not allowed here: "
+                                             "write each value out in full")
+        if event.tag is not None:
+            raise _Refused(event.start_mark, f"YAML tag '{event.tag}' is not allowed here: remove it "
+                                             "(put the value in quotes if it is text)")
+        nested = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if nested:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep: "
+                                                 "check for unclosed or repeated brackets")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if nested:
+                self._depth -= 1
+
+
 def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
     """Parse one YAML file; a syntax error becomes a located Problem, not a traceback."""
     name = display_name or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ValidationError([Problem(name, 0, 0, "", "file not found")]) from None
+    if size > MAX_BYTES:
+        raise ValidationError([Problem(name, 1, 1, "", f"the file is {size / 1024 / 1024:.1f} MB; at most "
+                                       f"{MAX_BYTES // 1024 // 1024} MB is read (images belong in "
+                                       "newsletters/assets/, not in the YAML)")])
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -70,12 +126,14 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
         column = len(raw) - (raw.rfind(b"\n") + 1) + 1
         raise ValidationError([Problem(name, line, column, "", f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): "
                                        "save the file as UTF-8")]) from None
-    loader = yaml.SafeLoader(text)
+    loader = _PlainLoader(text)
     try:
         node = loader.get_single_node()
         doc = SourceDoc(name, None, text.splitlines())
         problems: list[Problem] = []
         doc.data = _convert(node, (), loader, doc, problems) if node is not None else None
+    except _Refused as exc:
+        raise ValidationError([Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -136,9 +194,11 @@ def _unbalanced_quote(text: str, upto: int) -> int | None:
 def _convert(node, path, loader, doc: SourceDoc, problems: list[Problem]):
     doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
         result = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(key_node.start_mark, "YAML merge key '<<' is not allowed here: "
+                                                    "write the keys out in full")
             key = loader.construct_object(key_node, deep=True)
             key_path = path + (key,)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)

@@ -97,3 +97,36 @@ def test_bad_issue_is_rejected_with_located_messages(bad_file, newsletters_dir):
     lines = output.splitlines()
     missing = [str(e) for e in expected if not any(e.matches(line) for line in lines)]
     assert not missing, "expected but not printed:\n  " + "\n  ".join(missing) + f"\noutput:\n{output}"
+
+
+def test_hostile_yaml_is_refused_at_once_in_a_real_process(newsletters_dir):
+    """A billion-laughs file must not hang the tool: run it for real, with a deadline."""
+    import subprocess
+    import sys
+
+    target = newsletters_dir / ISSUE_ID / "issue.yaml"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(BAD / "yaml-billion-laughs.yaml", target)
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "validate", ISSUE_ID], capture_output=True,
+                          text=True, timeout=30, cwd=newsletters_dir.parent)
+    assert done.returncode == 1
+    assert f"{SHOWN}:5:10: YAML anchor '&a' is not allowed" in done.stdout + done.stderr
+
+
+def test_project_yaml_gets_the_same_limits(good_issue, newsletters_dir):
+    project = newsletters_dir / "project.yaml"
+    text = project.read_text("utf-8")
+    text = text.replace('programme: Interreg Europe', 'programme: &p Interreg Europe').replace(
+        'cofunding_statement: "Co-funded by the European Union"', 'cofunding_statement: *p')
+    project.write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1
+    assert "newsletters/project.yaml:4:12: YAML anchor '&p' is not allowed" in result.output
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(good_issue):
+    with good_issue.open("a", encoding="utf-8") as out:
+        out.write("# " + "x" * (1024 * 1024) + "\n")
+    result = CliRunner().invoke(main, ["validate", "2025-03-test-issue"])
+    assert result.exit_code == 1
+    assert "issue.yaml:1:1: the file is 1.0 MB; at most 1 MB is read" in result.output
