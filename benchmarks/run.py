@@ -95,7 +95,9 @@ def main() -> None:
 
     out = Path(tempfile.mkdtemp(prefix="nl-bench-"))
     newsletter = [sys.executable, "-m", "pipeline.cli", "build", issue.id, "--out", str(out)]
-    cold = whole_process_ms(newsletter, max(3, n // 3), before=lambda: shutil.rmtree(out, ignore_errors=True))
+    fresh_out = lambda: shutil.rmtree(out, ignore_errors=True)  # noqa: E731
+    cold = whole_process_ms(newsletter + ["--no-cache"], max(3, n // 3), before=fresh_out)
+    new_folder = whole_process_ms(newsletter, n, before=fresh_out)  # the project's .cache/ is warm
     warm_cache = whole_process_ms(newsletter, n)
 
     for name, value in stage.items():
@@ -104,8 +106,9 @@ def main() -> None:
     print(f"  {'naive warm: MJML+premailer per language x10':<44} {naive:8.1f} ms")
     print(f"  {'(a) warm rebuild, same layout (preview save)':<44} {warm_same_layout:8.1f} ms")
     print(f"  {'(a) warm rebuild, layout changed':<44} {warm_new_layout:8.1f} ms")
-    print(f"  {'(b) newsletter build process, cold cache':<44} {cold:8.1f} ms")
-    print(f"  {'(b) newsletter build process, skeleton cached':<44} {warm_cache:8.1f} ms")
+    print(f"  {'(b) newsletter build process, no cache':<44} {cold:8.1f} ms")
+    print(f"  {'(b) build process, new --out, cache warm':<44} {new_folder:8.1f} ms")
+    print(f"  {'(b) build process, same --out, cache warm':<44} {warm_cache:8.1f} ms")
 
     node = shutil.which("node")
     modules = ROOT / "benchmarks" / "node_modules"
@@ -126,7 +129,8 @@ def main() -> None:
     print(f"  (a) warm, same layout:   {node_warm / warm_same_layout:5.1f}x faster than Node warm (goal >= 5x)")
     print(f"  (a) warm, layout change: {node_warm / warm_new_layout:5.1f}x faster than Node warm")
     print(f"  (b) process, cached:     {node_process / warm_cache:5.1f}x faster than Node process (goal >= 2x)")
-    print(f"  (b) process, cold cache: {node_process / cold:5.1f}x faster than Node process")
+    print(f"  (b) process, new --out:  {node_process / new_folder:5.1f}x faster than Node process")
+    print(f"  (b) process, no cache:   {node_process / cold:5.1f}x faster than Node process")
     print(f"  naive Python warm vs Node warm: {node_warm / naive:5.1f}x")
 
 

@@ -148,9 +148,18 @@ def _assets(issue: Issue) -> list[str]:
     return sorted(paths)
 
 
+def cache_dir_for(newsletters_dir: Path) -> Path:
+    """One cache per project (.cache/ beside newsletters/, git-ignored), whatever --out says.
+
+    What it holds (compiled skeletons, Jinja bytecode) depends on the templates and the
+    layout, not on where the editions are written, so a new output folder starts warm.
+    """
+    return newsletters_dir.parent / ".cache"
+
+
 def build(issue_ref: str | None = None, languages: list[str] | None = None, out_dir: Path | None = None,
           strict: bool = False, newsletters_dir: Path | None = None,
-          renderer: Renderer | None = None) -> BuildResult:
+          renderer: Renderer | None = None, use_cache: bool = True) -> BuildResult:
     issue = load_issue(issue_ref, newsletters_dir)
     project = issue.project
     languages = issue.select_languages(languages or [], with_source=True)
@@ -162,7 +171,8 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
             raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated, reviewed "
                                 f"and glossary-clean; nothing written:\n{lines}")
     out_root = out_dir or project.root.parent / "dist"
-    renderer = renderer or Renderer(templates_dir_for(project.root), cache_dir=out_root / ".cache")
+    renderer = renderer or Renderer(templates_dir_for(project.root),
+                                    cache_dir=cache_dir_for(project.root) if use_cache else None)
     statuses, outputs = render_issue(issue, languages, renderer, gathered)
     target = out_root / issue.id
     written = write_outputs(target, outputs)

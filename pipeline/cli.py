@@ -59,10 +59,11 @@ def sync(issue: str | None, languages: tuple[str, ...]) -> None:
               help="Output folder (default: dist/ beside newsletters/).")
 @click.option("--strict", is_flag=True, help="Fail, writing nothing, if any segment is untranslated, outdated or "
                                             "fuzzy, or breaks the glossary.")
-def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Compile every layout afresh, neither reading nor writing .cache/.")
+def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool, no_cache: bool) -> None:
     from .build import build as run_build
 
-    result = run_build(issue, list(languages) or None, out_dir, strict)
+    result = run_build(issue, list(languages) or None, out_dir, strict, use_cache=not no_cache)
     for status in result.statuses:
         if not status.complete:
             click.echo(f"warning: {status.lang}: {status.summary()}", err=True)

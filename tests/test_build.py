@@ -85,3 +85,45 @@ def test_adding_a_language_is_one_line_in_project_yaml(translated_issue, newslet
     assert '<html lang="hu"' in html
     assert "2025. november 13–14." in html          # Hungarian date order, from CLDR
     assert result.statuses[0].missing                # not translated yet: English, with a warning
+
+
+def _no_compiling(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("MJML compiled although the project's cache holds this layout")
+    monkeypatch.setattr("pipeline.render.compile_mjml", refuse)
+
+
+def test_a_new_output_folder_reuses_the_projects_compiled_layout(translated_issue, project_root, tmp_path,
+                                                                  monkeypatch):
+    build(out_dir=tmp_path / "first")
+    assert list((project_root / ".cache").glob("skeleton-*.html")), "the cache lives beside newsletters/"
+    assert not (tmp_path / "first" / ".cache").exists()
+    _no_compiling(monkeypatch)
+    build(out_dir=tmp_path / "second")
+    assert (tmp_path / "first" / "2025-03-test-issue" / "pl.html").read_bytes() == \
+        (tmp_path / "second" / "2025-03-test-issue" / "pl.html").read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_cache_entry_is_rebuilt_not_used(translated_issue, project_root, tmp_path, damage):
+    build(out_dir=tmp_path / "good")
+    (entry,) = (project_root / ".cache").glob("skeleton-*.html")
+    raw = entry.read_bytes()
+    entry.write_bytes({"truncated": raw[: len(raw) // 2], "garbage": raw.replace(b"<td", b"<tx"),
+                       "empty": b""}[damage])
+    build(out_dir=tmp_path / "again")
+    for lang in ("en", "el"):
+        assert (tmp_path / "good" / "2025-03-test-issue" / f"{lang}.html").read_bytes() == \
+            (tmp_path / "again" / "2025-03-test-issue" / f"{lang}.html").read_bytes()
+    assert entry.read_bytes() == raw, "the damaged entry is replaced by a good one"
+
+
+def test_no_cache_neither_reads_nor_writes_it(translated_issue, project_root, tmp_path):
+    build(out_dir=tmp_path / "a", use_cache=False)
+    assert not (project_root / ".cache").exists()
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(translated_issue, project_root, tmp_path):
+    (project_root / ".cache").write_text("not a folder")
+    result = build(out_dir=tmp_path / "a")
+    assert (result.out_dir / "en.html").is_file()
