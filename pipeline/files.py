@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import filelock
+
+from .errors import PipelineError
 
 
 def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None:
@@ -27,3 +33,41 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def lock_path(path: Path) -> Path:
+    """`translations/.pl.po.lock` for `translations/pl.po` (hidden, git-ignored)."""
+    return path.parent / f".{path.name}.lock"
+
+
+def remove_leftover_temps(path: Path) -> None:
+    """Temp files a killed run left beside `path`; call only while holding its lock."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive(paths: list[Path], doing: str, wait: float = 0) -> Iterator[None]:
+    """Hold the lock of every file in `paths` (sorted, so two commands never deadlock).
+
+    Another newsletter command holding one of them makes this refuse at once (or after
+    `wait` seconds) with a message saying which file and what to do, instead of two runs
+    both sending the same texts and the last writer winning. Leftover temp files of a
+    killed run are removed once the lock is ours.
+    """
+    held: list[filelock.BaseFileLock] = []
+    try:
+        for path in sorted(set(paths)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(str(lock_path(path)))
+            try:
+                lock.acquire(timeout=wait)
+            except filelock.Timeout:
+                raise PipelineError(f"{path} is being changed by another newsletter command right now; "
+                                    f"wait for it to finish, then {doing} again") from None
+            held.append(lock)
+            remove_leftover_temps(path)
+        yield
+    finally:
+        for lock in reversed(held):
+            lock.release()
