@@ -7,6 +7,7 @@ disk) leaves the previous good file and no half-written one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -36,8 +37,10 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
 
 
 def lock_path(path: Path) -> Path:
-    """`translations/.pl.po.lock` for `translations/pl.po` (hidden, git-ignored)."""
-    return path.parent / f".{path.name}.lock"
+    """The lock file for `path`: in the system's temp folder, keyed by the absolute path, so
+    no lock file ever lands in the repository or a translator's folder."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / "newsletter-pipeline-locks" / f"{path.name}.{digest}.lock"
 
 
 def remove_leftover_temps(path: Path) -> None:
@@ -58,8 +61,9 @@ def exclusive(paths: list[Path], doing: str, wait: float = 0) -> Iterator[None]:
     held: list[filelock.BaseFileLock] = []
     try:
         for path in sorted(set(paths)):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lock = filelock.FileLock(str(lock_path(path)))
+            lock_file = lock_path(path)
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(str(lock_file))
             try:
                 lock.acquire(timeout=wait)
             except filelock.Timeout:

@@ -134,5 +134,5 @@ def test_an_interrupted_write_leaves_the_previous_catalog(good_issue, monkeypatc
 def test_a_broken_po_file_is_a_clear_error(tmp_path):
     path = tmp_path / "de.po"
     path.write_text('msgid "a"\nmsgstr "b"\nthis is not PO\n', "utf-8")
-    with pytest.raises(PipelineError, match=r"de\.po: cannot read this PO file"):
+    with pytest.raises(PipelineError, match=r"de\.po:3: cannot read this PO file \(syntax error\)"):
         read_catalog(path)
