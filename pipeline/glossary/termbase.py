@@ -8,10 +8,13 @@ here; it never hard-codes one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ..errors import Problem, ValidationError
 from ..files import write_atomic
@@ -22,6 +25,8 @@ LANGUAGE_COLUMNS = ["concept", "term", "status", "variants", "forbidden", "forbi
 STATUSES = ("proposed", "approved", "forbidden")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
+# Characters XML (so XLSX and TBX) cannot hold: refused here rather than failing an export.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def split_list(value: str) -> list[str]:
@@ -102,27 +107,91 @@ class Termbase:
 
 # --- reading ----------------------------------------------------------------------------
 
-def _read_rows(path: Path, columns: list[str], problems: list[Problem]) -> list[tuple[int, dict]]:
-    """Rows with their line numbers; header and encoding problems become Problems."""
+def csv_records(lines: Iterable[str], delimiter: str = ",") -> Iterator[tuple[int, str, list[str]]]:
+    """(row number, exact text, cells) per CSV record, reading one record at a time.
+
+    Numbers are spreadsheet rows (header = 1; a blank line is a row too), not text lines,
+    since cells may hold line breaks. The exact text lets a rewrite keep untouched rows
+    byte for byte; reading lazily lets a huge sheet be refused without reading it all.
+    `lines` must split only at \\n, \\r\\n and \\r (a file opened with newline="").
+    """
+    consumed: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            consumed.append(line)
+            yield line
+
+    for number, cells in enumerate(csv.reader(feed(), delimiter=delimiter), start=1):
+        text = "".join(consumed)
+        consumed.clear()
+        yield number, text, cells
+
+
+@dataclass
+class Record:
+    """One row of a termbase file as written (concept None for a blank row)."""
+
+    concept: str | None
+    text: str
+    cells: dict
+
+
+@dataclass
+class LanguageFile:
+    """A language file as it is on disk, so that writing it back changes only changed rows."""
+
+    terms: dict[str, LanguageTerm]
+    header: str = ",".join(LANGUAGE_COLUMNS) + "\n"
+    columns: list[str] = field(default_factory=lambda: list(LANGUAGE_COLUMNS))
+    records: list[Record] = field(default_factory=list)
+    bom: bool = False
+
+    @property
+    def newline(self) -> str:
+        return "\r\n" if self.header.endswith("\r\n") else "\n"
+
+
+def _read_table(path: Path, columns: list[str], problems: list[Problem]):
+    """(header text, header names, [(row number, exact text, cells or None for a blank row)], BOM?),
+    or None when the file cannot be read; header, encoding and CSV problems become Problems."""
     display = _display(path)
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.append(Problem(display, 1, 1, "", f"not UTF-8 text ({exc.reason}): save as CSV UTF-8"))
-        return []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        problems.append(Problem(display, 1, 1, "", f"missing column(s): {', '.join(missing)} "
-                                f"(expected header: {','.join(columns)})"))
-        return []
-    rows = []
-    for line, row in enumerate(reader, start=2):  # spreadsheet row numbers: header is row 1
-        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if any(clean.values()):
-            rows.append((line, clean))
-    return rows
+        return None
+    records = csv_records(io.StringIO(text, newline=""))
+    number, rows = 0, []
+    try:
+        number, header_text, names = next(records, (1, "", []))
+        header = [h.strip() for h in names]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            problems.append(Problem(display, 1, 1, "", f"missing column(s): {', '.join(missing)} "
+                                    f"(expected header: {','.join(columns)})"))
+            return None
+        for number, raw, cells in records:
+            row = {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header) if name}
+            rows.append((number, raw, row if any(row.values()) else None))
+    except csv.Error as exc:
+        problems.append(Problem(display, number + 1, 0, "", f"not valid CSV ({exc})"))
+        return None
+    return header_text, header, rows, data.startswith(codecs.BOM_UTF8)
+
+
+def _read_rows(path: Path, columns: list[str], problems: list[Problem]) -> list[tuple[int, dict]]:
+    """Non-blank rows with their row numbers."""
+    table = _read_table(path, columns, problems)
+    return [(number, row) for number, _, row in table[2] if row is not None] if table else []
+
+
+def _check_text(row: dict, columns, where, problems: list[Problem]) -> None:
+    for column in columns:
+        if match := _CONTROL.search(row.get(column) or ""):
+            problems.append(Problem(where[0], where[1], 0, column, f"contains the control character "
+                                    f"U+{ord(match.group()):04X}; remove it (spreadsheets and TBX cannot hold it)"))
 
 
 def _flag(value: str, path: Path, line: int, column: str, problems: list[Problem]) -> bool:
@@ -137,6 +206,7 @@ def _flag(value: str, path: Path, line: int, column: str, problems: list[Problem
 def read_concepts(path: Path, problems: list[Problem]) -> dict[str, Concept]:
     concepts: dict[str, Concept] = {}
     for line, row in _read_rows(path, CONCEPT_COLUMNS, problems):
+        _check_text(row, CONCEPT_COLUMNS, (_display(path), line), problems)
         cid = row["id"]
         if not cid or not row["english"]:
             problems.append(Problem(_display(path), line, 0, "id" if not cid else "english", "must not be empty"))
@@ -156,6 +226,7 @@ def language_term_from_row(row: dict, concepts: dict[str, Concept], where, probl
     """Validate one language row (from the repo file or a review sheet)."""
     file, line = where
     before = len(problems)
+    _check_text(row, LANGUAGE_COLUMNS, where, problems)
     cid = row.get("concept", "")
     if cid not in concepts:
         problems.append(Problem(file, line, 0, "concept", f"unknown concept {cid!r} (see glossary/concepts.csv)"))
@@ -176,17 +247,28 @@ def language_term_from_row(row: dict, concepts: dict[str, Concept], where, probl
 
 
 def read_language(path: Path, concepts: dict[str, Concept], problems: list[Problem]) -> dict[str, LanguageTerm]:
-    terms: dict[str, LanguageTerm] = {}
+    return read_language_file(path, concepts, problems).terms
+
+
+def read_language_file(path: Path, concepts: dict[str, Concept], problems: list[Problem]) -> LanguageFile:
+    """The terms of one language file, with the exact text of every row (empty if no file yet)."""
+    if not path.is_file():
+        return LanguageFile({})
+    table = _read_table(path, LANGUAGE_COLUMNS, problems)
+    if table is None:
+        return LanguageFile({})
+    header_text, header, rows, bom = table
+    result = LanguageFile({}, header_text, header, [], bom)
     shown = _display(path)
-    for line, row in _read_rows(path, LANGUAGE_COLUMNS, problems):
-        item = language_term_from_row(row, concepts, (shown, line), problems)
-        if item is None:
-            continue
-        if item.concept in terms:
+    for line, raw, row in rows:
+        item = None if row is None else language_term_from_row(row, concepts, (shown, line), problems)
+        if item is not None and item.concept in result.terms:
             problems.append(Problem(shown, line, 0, "concept", f"concept {item.concept!r} has two rows"))
-            continue
-        terms[item.concept] = item
-    return terms
+            item = None
+        if item is not None:
+            result.terms[item.concept] = item
+        result.records.append(Record(item.concept if item else None, raw, row or {}))
+    return result
 
 
 def find_glossary_dir(newsletters_dir: Path) -> Path:
@@ -229,19 +311,45 @@ def _load_termbase(root: Path) -> Termbase:
 
 # --- writing ----------------------------------------------------------------------------
 
-def write_language(termbase: Termbase, lang: str, terms: dict[str, LanguageTerm]) -> Path:
-    """Rows in concepts.csv order (stable diffs), written atomically."""
+def write_language(termbase: Termbase, lang: str, terms: dict[str, LanguageTerm],
+                   original: LanguageFile | None = None) -> Path:
+    """Write one language's terms, atomically, re-formatting only the rows whose values changed.
+
+    Every other line keeps its exact text (`a|b`, quoting, line ends, BOM), so a hand-edited
+    file diffs by just the rows that changed. New rows go after the nearest earlier concept of
+    concepts.csv (stable diffs). `original` is the file as read under its lock; default: read now.
+    """
     path = termbase.language_path(lang)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LANGUAGE_COLUMNS)
-    ordered = [terms[c] for c in termbase.concepts if c in terms]
-    for item in ordered:
-        writer.writerow([item.concept, item.term, item.status, " | ".join(item.variants),
-                         " | ".join(item.forbidden), item.forbidden_reason, item.note])
-    write_text_atomic(path, out.getvalue())
-    termbase.languages[lang] = {t.concept: t for t in ordered}
+    if original is None:
+        problems: list[Problem] = []
+        original = read_language_file(path, termbase.concepts, problems)
+        if problems:
+            raise ValidationError(problems)
+    rank = {c: i for i, c in enumerate(termbase.concepts)}
+    records = [(r.concept, r.text if r.concept is None or original.terms[r.concept] == terms[r.concept]
+                else _format_row(terms[r.concept], r.cells, original))
+               for r in original.records if r.concept is None or r.concept in terms]
+    for concept in sorted(set(terms) - set(original.terms), key=lambda c: rank.get(c, len(rank))):
+        earlier = [i for i, (c, _) in enumerate(records)
+                   if c is not None and rank.get(c, len(rank)) < rank.get(concept, len(rank))]
+        records.insert(earlier[-1] + 1 if earlier else 0, (concept, _format_row(terms[concept], {}, original)))
+    pieces = [original.header, *(text for _, text in records)]
+    text = "".join(p if p.endswith(("\n", "\r")) or i == len(pieces) - 1 else p + original.newline
+                   for i, p in enumerate(pieces))
+    write_text_atomic(path, text, "utf-8-sig" if original.bom else "utf-8")
+    termbase.languages[lang] = {c: terms[c] for c, _ in records if c is not None}
+    termbase.check_results.clear()  # findings cached for the old terms
     return path
+
+
+def _format_row(item: LanguageTerm, cells: dict, original: LanguageFile) -> str:
+    """One row in the file's own column order; columns the pipeline does not know keep their value."""
+    values = {**cells, "concept": item.concept, "term": item.term, "status": item.status,
+              "variants": "|".join(item.variants), "forbidden": "|".join(item.forbidden),
+              "forbidden_reason": item.forbidden_reason, "note": item.note}
+    out = io.StringIO()
+    csv.writer(out, lineterminator=original.newline).writerow([values.get(c, "") for c in original.columns])
+    return out.getvalue()
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
