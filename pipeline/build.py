@@ -14,7 +14,7 @@ from babel import Locale
 
 from .errors import PipelineError
 from .files import write_atomic
-from .issue import Issue, load_issue
+from .issue import PSEUDO_LOCALE, Issue, load_issue
 from .localize import make_edition
 from .memory import catalog_path, read_entries, translations
 from .render import Renderer, templates_dir_for
@@ -92,7 +92,7 @@ def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[Ed
 def _term_findings(issue: Issue, languages: list[str]) -> dict[str, list]:
     from .qa import check_issue
 
-    targets = [lang for lang in languages if lang != issue.project.source_language]
+    targets = [lang for lang in languages if lang not in (issue.project.source_language, PSEUDO_LOCALE)]
     by_lang: dict[str, list] = {lang: [] for lang in targets}
     for finding in check_issue(issue, targets) if targets else []:
         by_lang[finding.lang].append(finding)
@@ -131,10 +131,16 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
 def _index(issue: Issue, statuses: list[EditionStatus], env) -> str:
     template = env.get_template("index.html.j2")
     project = issue.project
-    editions = [{"lang": s.lang, "name": Locale.parse(s.lang).get_display_name(s.lang),
+    editions = [{"lang": s.lang, "name": _language_name(s.lang),
                  "status": s.summary()} for s in statuses]
     return template.render(acronym=project.acronym, masthead=f"{project.labels.newsletter} #{issue.number}",
                            subject=issue.subject, primary=project.colours.primary, editions=editions)
+
+
+def _language_name(lang: str) -> str:
+    if lang == PSEUDO_LOCALE:
+        return "pseudo-localization (layout check)"
+    return Locale.parse(lang).get_display_name(lang)
 
 
 def _assets(issue: Issue) -> list[str]:

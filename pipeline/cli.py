@@ -181,33 +181,50 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
                    f"{ISSUE_HELP}")
 @click.argument("issue", required=False)
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
-@click.option("--engine", default=None, help="pseudo, libre, google, deepl, microsoft or mymemory "
-                                             "(default: project.yaml).")
+@click.option("--engine", default=None, help="libre, google, deepl, microsoft or mymemory (default: project.yaml); "
+                                             "pseudo fills the pseudo-localized edition, qps-ploc.")
 @click.option("--url", default=None, help="Server address for engines that take one (libre).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Requests in parallel (default: project.yaml).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=None, help="Seconds to wait for each request.")
 def translate(issue: str | None, languages: tuple[str, ...], engine: str | None, url: str | None,
               jobs: int | None, timeout: float | None) -> None:
-    from .issue import load_issue
+    from .issue import PSEUDO_LOCALE, load_issue
     from .translate import TranslateOptions, translate_issue
 
     loaded = load_issue(issue)
     settings = loaded.project.translation
     options = TranslateOptions(engine=engine, url=url, jobs=jobs or settings.jobs,
                                timeout=timeout or settings.timeout)
-    report = translate_issue(loaded, _languages(loaded, languages), options)
+    requested = list(languages) or ([PSEUDO_LOCALE] if engine == "pseudo" else [])
+    report = translate_issue(loaded, loaded.select_languages(requested), options)
     for lang in report.languages:
         line = (f"{lang.lang}: {lang.engine}: {lang.translated} machine-translated, {lang.reused} reused from memory")
         if lang.glossary_notes:
             line += f", {len(lang.glossary_notes)} with a glossary note"
         click.echo(line)
         for what, ids in (("markup lost, translate by hand", lang.for_translator),
-                          ("failed after retries", lang.failed)):
+                          ("failed after retries", lang.failed),
+                          ("kept as a translator changed them during the run (machine text dropped)",
+                           lang.kept_translator)):
             if ids:
                 click.echo(f"  {what}: {', '.join(ids)}", err=True)
     click.echo(f"{report.requests} request(s) sent")
     if any(lang.failed for lang in report.languages):
         raise SystemExit(1)
+
+
+@main.command(help=f"Remove one engine's unreviewed drafts from the catalogs (reviewed entries stay; a draft "
+                   f"that replaced an outdated translation gives it back).\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--engine", required=True, help="Whose drafts to remove, e.g. pseudo or libre.")
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable); default: all.")
+def discard(issue: str | None, engine: str, languages: tuple[str, ...]) -> None:
+    from .issue import load_issue
+    from .memory import discard_drafts
+
+    loaded = load_issue(issue)
+    for lang, count in discard_drafts(loaded, loaded.select_languages(list(languages)), engine).items():
+        click.echo(f"{lang}: {count} unreviewed {engine} draft(s) discarded")
 
 
 @main.command("new", help="Start the next issue from the latest one: keeps the recurring blocks (about, "

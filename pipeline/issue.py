@@ -17,6 +17,10 @@ from .project import Project, _display, load_project
 from .schema import AssetPath, Context, LangCode, Markdown, PartnerId, Slug, Text, Url, build
 from .yamlsource import load_yaml
 
+# The pseudo-localized edition (Windows' name for its pseudo locale): accented, longer text in
+# its own catalog, for layout checks; never written into a real language's memory.
+PSEUDO_LOCALE = "qps-ploc"
+
 
 @dataclass
 class Image:
@@ -190,9 +194,12 @@ class Issue:
         return list(self.languages or self.project.target_languages)
 
     def select_languages(self, requested: list[str], *, with_source: bool = False) -> list[str]:
-        """--lang values checked against this issue's editions; none given means all of them."""
+        """--lang values checked against this issue's editions; none given means all of them.
+
+        The pseudo-localized edition is never part of "all": it is there when asked for.
+        """
         allowed = ([self.project.source_language] if with_source else []) + self.target_languages
-        unknown = [lang for lang in requested if lang not in allowed]
+        unknown = [lang for lang in requested if lang not in allowed and lang != PSEUDO_LOCALE]
         if unknown:
             raise PipelineError(f"--lang {', '.join(unknown)}: not a language of this issue "
                                 f"(choose from {' '.join(allowed)})")

@@ -17,7 +17,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern, split_interval_pattern
 from babel.numbers import format_decimal
 
-from .issue import (AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
+from .issue import (PSEUDO_LOCALE, AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
                     IntroBlock, Issue, ReportBlock, WhatsNextBlock)
 from .schema import AssetPath, Colour, Url
 from .project import DateFormats
@@ -186,14 +186,16 @@ def _block_view(block, key: str, issue: Issue, lang: str, locale: str, formats: 
 def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -> Edition:
     """Localize the issue through `translate` and format it for `lang`."""
     project = issue.project
-    locale = project.locale_for(lang)
-    formats = project.date_formats_for(lang)
+    # The pseudo edition is the source language in disguise: dates, numbers, names as in English.
+    babel_lang = project.source_language if lang == PSEUDO_LOCALE else lang
+    locale = project.locale_for(babel_lang)
+    formats = project.date_formats_for(babel_lang)
     local = localize_issue(issue, translate) if lang != project.source_language else issue
     lproject = local.project
     colours = {k: Colour(v) for k, v in vars(lproject.colours).items()}
     return Edition(
         lang=lang,
-        dir=text_direction(lang),
+        dir=text_direction(babel_lang),
         subject=local.subject,
         preheader=local.preheader,
         masthead=f"{lproject.labels.newsletter} #{format_number(issue.number, locale)}",
@@ -202,6 +204,6 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         acronym=lproject.acronym,
         logo={"src": AssetPath(lproject.logo), "alt": lproject.labels.project_logo_alt},
         colours=colours,
-        blocks=[_block_view(b, k, local, lang, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
+        blocks=[_block_view(b, k, local, babel_lang, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,
     )

@@ -156,6 +156,8 @@ class Entry:
     text: str
     fuzzy: bool
     obsolete: bool
+    previous_source: str | None = None
+    comment: str = ""
 
 
 _entries_cache: dict[Path, tuple[tuple, tuple[Entry, ...]]] = {}
@@ -173,8 +175,8 @@ def read_entries(path: Path) -> tuple[Entry, ...]:
     cached = _entries_cache.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
-    entries = tuple(Entry(e.msgctxt, e.msgid, e.msgstr, "fuzzy" in e.flags, bool(e.obsolete))
-                    for e in read_catalog(path))
+    entries = tuple(Entry(e.msgctxt, e.msgid, e.msgstr, "fuzzy" in e.flags, bool(e.obsolete), e.previous_msgid,
+                          e.tcomment or "") for e in read_catalog(path))
     _entries_cache[path] = (key, entries)
     return entries
 
@@ -448,3 +450,39 @@ def sync_languages(issue, languages: list[str]) -> list[SyncReport]:
         report.written = catalog.save(lang, issue.id)
         reports.append(report)
     return reports
+
+
+def discard_drafts(issue, languages: list[str], engine: str) -> dict[str, int]:
+    """Remove one engine's unreviewed drafts (e.g. pseudo text written into a real catalog).
+
+    A draft that replaced an outdated translation gets that translation back, still fuzzy
+    with its previous English, as it was before the engine ran; reviewed entries stay.
+    """
+    marker = f"machine translation: {engine}"
+    counts = {}
+    paths = {lang: catalog_path(issue.folder, lang) for lang in languages}
+    with exclusive(list(paths.values()), "run `newsletter discard`"):
+        for lang, path in paths.items():
+            if not path.exists():
+                counts[lang] = 0
+                continue
+            catalog = CatalogFile(path)
+            count = 0
+            for entry in catalog.catalog:
+                notes = (entry.tcomment or "").split("\n")
+                if entry.obsolete or "fuzzy" not in entry.flags or marker not in notes:
+                    continue
+                kept = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in notes
+                        if line.startswith(("previous English: ", "previous translation: "))}
+                if "previous translation" in kept:
+                    entry.msgstr = kept["previous translation"]
+                    entry.previous_msgid = kept.get("previous English")
+                else:
+                    entry.msgstr = ""
+                    entry.flags = [f for f in entry.flags if f != "fuzzy"]
+                entry.tcomment = _without_machine_notes(entry.tcomment)
+                count += 1
+            if count:
+                catalog.save(lang, issue.id)
+            counts[lang] = count
+    return counts

@@ -82,6 +82,27 @@ def _portions(value: str) -> list[str]:
     return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
+_INFIX_BEFORE_LETTER = re.compile(r"(?<=[,.:;])(?=[^\W\d_])")
+
+
+_QUOTES = "'\"«»‘’‚‛“”„‟‹›"
+_OPENING = "([{"
+
+
+def _break_units(text: str) -> list[str]:
+    """UAX #14 break units, tailored to the older rules of gettext's libunistring: no LB29,
+    so a break may follow , . : ; before a letter (`https://example.` / `org/`), and the old
+    LB15, no break in a quote, spaces and an opening bracket (`'akcionārs' (instrumental`)."""
+    units: list[str] = []
+    for unit in line_break_units(text):
+        for piece in _INFIX_BEFORE_LETTER.split(unit):
+            if units and piece[:1] in _OPENING and units[-1].rstrip(" ")[-1:] in _QUOTES:
+                units[-1] += piece
+            else:
+                units.append(piece)
+    return units
+
+
 def field_lines(prefix: str, keyword: str, value: str) -> list[str]:
     """`msgstr "..."` and its continuation lines, wrapped as gettext wraps them."""
     head = f"{prefix}{keyword} "
@@ -92,7 +113,7 @@ def field_lines(prefix: str, keyword: str, value: str) -> list[str]:
     lines = [f'{head}""']
     for portion in _portions(value):
         line = ""
-        for unit in line_break_units(portion):
+        for unit in _break_units(portion):
             piece = escape(unit)
             if line and _width(prefix) + 1 + _width(line) + _width(piece) + 1 > PAGE_WIDTH:
                 lines.append(f'{prefix}"{line}"')

@@ -8,17 +8,22 @@ sent with a timeout and retried with exponential backoff and jitter on 429, 5xx,
 timeouts and dropped connections. Placeholders must all come back; if not, the
 text is retried sentence by sentence, and in the end handed to a translator
 instead of storing broken markup. Glossary terms are then enforced and checked.
-Results are stored as fuzzy entries (to be reviewed) and written to the catalog as
-they arrive, so Ctrl-C or a crash loses at most the requests in flight.
+Results are stored as fuzzy entries (to be reviewed) and merged into the catalog as
+they arrive, entry by entry with what is on disk, so a translator's save during the run
+is kept. Ctrl-C stops sending at once, waits a moment for the answers already on their
+way, saves them and exits; a crash loses at most the requests in flight. A term
+re-translation is its own step: the first draft is saved before it, marked pending, and
+a later run finishes it without translating the text again.
 """
 
 from __future__ import annotations
 
+import queue
+import signal
 import sys
 import threading
 import time
 import urllib.parse
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import click
@@ -29,12 +34,15 @@ from .errors import PipelineError
 from .glossary.matching import ending_of, find_term, inflect_like, tokenize_with_offsets
 from .glossary.qa import TermChecker
 from .glossary.termbase import Termbase
-from .issue import Issue, issue_ids
+from .files import exclusive
+from .issue import PSEUDO_LOCALE, Issue, issue_ids
 from .masking import MarkupLost, chunks, mask, sentences, split_at, unmask
-from .memory import catalog_path, read_catalog, update_catalogs, write_catalog
+from .memory import CatalogFile, catalog_path, read_entries, sync_languages
 from .qa import termbase_for
 
 MT_NOTE = "machine translation"
+PIN_PENDING = "glossary: term re-translation pending (running translate again finishes it)"
+GRACE_SECONDS = 1.5   # after Ctrl-C, how long answers already on their way are waited for
 
 
 @dataclass
@@ -58,6 +66,7 @@ class LanguageReport:
     for_translator: list[str] = field(default_factory=list)   # markup could not be kept
     glossary_notes: list[str] = field(default_factory=list)   # term a translator must fix
     failed: list[str] = field(default_factory=list)           # engine failed after retries
+    kept_translator: list[str] = field(default_factory=list)  # a person changed it during the run
 
 
 @dataclass
@@ -72,6 +81,7 @@ class _Unit:
     lang: str
     source: str
     contexts: list[str]
+    seen: dict = field(default_factory=dict)   # context -> the entry as this run decided to fill it
 
 
 @dataclass
@@ -81,6 +91,12 @@ class _Result:
     notes: list[str] = field(default_factory=list)
     markup_lost: bool = False
     error: str = ""
+    pins: list = field(default_factory=list)   # missing approved terms: a re-translation still to do
+    final: bool = True                         # False: a draft saved before its term re-translation
+
+
+class Stopped(Exception):
+    """Ctrl-C: no further request is sent."""
 
 
 class _Counter:
@@ -98,17 +114,22 @@ def needs_translation(entry: polib.POEntry) -> bool:
     return not entry.obsolete and (not entry.msgstr or ("fuzzy" in entry.flags and entry.previous_msgid))
 
 
+def pin_pending(entry: polib.POEntry) -> bool:
+    return "fuzzy" in entry.flags and PIN_PENDING in (entry.tcomment or "").split("\n")
+
+
 def _memory(issue: Issue, lang: str) -> dict[str, tuple[str, bool]]:
     """English -> (translation, reviewed) from every issue's catalog; reviewed text wins."""
     found: dict[str, tuple[str, bool]] = {}
     newsletters = issue.folder.parent
     for issue_id in issue_ids(newsletters):
-        for entry in read_catalog(catalog_path(newsletters / issue_id, lang)):
-            if entry.obsolete or not entry.msgstr or needs_translation(entry):
+        for entry in read_entries(catalog_path(newsletters / issue_id, lang)):
+            if entry.obsolete or not entry.text or (entry.fuzzy and entry.previous_source) \
+                    or PIN_PENDING in entry.comment.split("\n"):
                 continue
-            reviewed = "fuzzy" not in entry.flags
-            if entry.msgid not in found or (reviewed and not found[entry.msgid][1]):
-                found[entry.msgid] = (entry.msgstr, reviewed)
+            reviewed = not entry.fuzzy
+            if entry.source not in found or (reviewed and not found[entry.source][1]):
+                found[entry.source] = (entry.text, reviewed)
     return found
 
 
@@ -116,9 +137,10 @@ class Translator:
     """One engine, one target language: mask, chunk, send with retries, verify, enforce terms."""
 
     def __init__(self, engine: Engine, source_lang: str, lang: str, termbase: Termbase,
-                 options: TranslateOptions, counter: _Counter):
+                 options: TranslateOptions, counter: _Counter, stop: threading.Event | None = None):
         self.engine, self.source_lang, self.lang = engine, source_lang, lang
         self.termbase, self.options, self.counter = termbase, options, counter
+        self.stop = stop or threading.Event()
         self.checker = TermChecker(termbase, lang)
         self.protected = [c.english for c in termbase.concepts.values() if c.do_not_translate] + \
                          [v for c in termbase.concepts.values() if c.do_not_translate for v in c.english_variants]
@@ -127,13 +149,16 @@ class Translator:
     def request(self, text: str) -> str:
         delays = backoff_delays(self.options.attempts - 1, self.options.backoff)
         for attempt in range(self.options.attempts):
+            if self.stop.is_set():
+                raise Stopped
             self.counter.add()
             try:
                 return self.engine.translate(text, self.source_lang, self.lang)
             except TransientError as exc:
                 if attempt == len(delays):
                     raise TransientError(f"{exc} (gave up after {self.options.attempts} attempts)") from exc
-                time.sleep(delays[attempt])
+                if self.stop.wait(delays[attempt]):
+                    raise Stopped from None
         raise AssertionError("unreachable")
 
     def _size(self, text: str) -> int:
@@ -181,8 +206,8 @@ class Translator:
             return [self.translate(unit) for unit in units]
         results = []
         for unit, text in zip(units, texts):
-            result = _Result(unit)
-            result.text, result.notes = self.enforce_glossary(unit.source, text)
+            result = _Result(unit, text)
+            self.fix_terms(result)
             results.append(result)
         return results
 
@@ -201,38 +226,53 @@ class Translator:
         except TransientError as exc:
             result.error = str(exc)
             return result
-        result.text, notes = self.enforce_glossary(unit.source, result.text)
-        result.notes.extend(notes)
+        self.fix_terms(result)
         return result
 
     # glossary ------------------------------------------------------------------------------
-    def enforce_glossary(self, source: str, text: str) -> tuple[str, list[str]]:
-        """Make approved terms appear; what cannot be fixed becomes a note for the translator.
+    def fix_terms(self, result: _Result) -> None:
+        """What needs no request: forbidden alternatives replaced; missing terms left to `pin`.
 
-        A forbidden alternative is replaced by the approved term carrying the same
-        ending (gospodarki społecznej -> ekonomii społecznej). A term the engine
-        rendered otherwise is pinned: the English term is masked, the sentence is
-        translated again, and the approved term goes in its place in its base form,
-        which may need its ending fixed (the note says so).
+        A forbidden alternative is replaced by the approved term carrying the same ending
+        (gospodarki społecznej -> ekonomii społecznej). A term the engine rendered otherwise
+        needs a re-translation with the term pinned; until it is done the draft is saved
+        marked pending, so an interrupted run never redoes the whole translation for it.
         """
-        notes: list[str] = []
-        for finding in self.checker.check(source, text):
+        for finding in self.checker.check(result.unit.source, result.text):
             row = self.termbase.term(self.lang, finding.concept)
             if finding.code == "forbidden-term" and row is not None and row.usable:
-                text = self._replace_forbidden(text, row)
+                result.text = self._replace_forbidden(result.text, row)
             elif finding.code == "missing-term" and row is not None and row.usable:
-                concept = self.termbase.concepts[finding.concept]
-                try:
-                    pinned = self.masked_translation(source, extra={f: f for f in concept.english_forms},
-                                                     substitutions={f: row.term for f in concept.english_forms})
-                except (MarkupLost, TransientError):
-                    continue
-                if len(self.checker.check(source, pinned)) < len(self.checker.check(source, text)):
-                    text = pinned
-                    notes.append(f"glossary: '{row.term}' was inserted in its base form; check its ending")
-        for finding in self.checker.check(source, text):
-            notes.append(f"glossary: {finding.code}: {finding.message} - fix before approving")
-        return text, notes
+                result.pins.append(finding.concept)
+        if result.pins:
+            result.final = False
+            result.notes.append(PIN_PENDING)
+        else:
+            result.notes.extend(self._remaining(result.unit.source, result.text))
+
+    def pin(self, unit: _Unit, text: str, concepts: list[str]) -> _Result:
+        """The term re-translation: the English term is masked, the sentence is translated
+        again, and the approved term goes in its place in its base form, which may need its
+        ending fixed (the note says so)."""
+        result = _Result(unit, text)
+        for concept_id in concepts:
+            row = self.termbase.term(self.lang, concept_id)
+            concept = self.termbase.concepts.get(concept_id)
+            if row is None or concept is None or not row.usable:
+                continue
+            try:
+                pinned = self.masked_translation(unit.source, extra={f: f for f in concept.english_forms},
+                                                 substitutions={f: row.term for f in concept.english_forms})
+            except (MarkupLost, TransientError):
+                continue
+            if len(self.checker.check(unit.source, pinned)) < len(self.checker.check(unit.source, result.text)):
+                result.text = pinned
+                result.notes.append(f"glossary: '{row.term}' was inserted in its base form; check its ending")
+        result.notes.extend(self._remaining(unit.source, result.text))
+        return result
+
+    def _remaining(self, source: str, text: str) -> list[str]:
+        return [f"glossary: {f.code}: {f.message} - fix before approving" for f in self.checker.check(source, text)]
 
     def _inflected(self, found_words, wrong_words, right_words) -> str | None:
         """The approved term with the endings the engine gave the wrong one, word by word."""
@@ -264,7 +304,16 @@ class Translator:
 
 def _engine_for(issue: Issue, lang: str, options: TranslateOptions) -> Engine:
     settings = issue.project.translation
-    name = options.engine or settings.engines.get(lang) or settings.engine
+    if lang == PSEUDO_LOCALE:
+        name = options.engine or "pseudo"
+        if name != "pseudo":
+            raise EngineError(f"{PSEUDO_LOCALE} is the pseudo-localized edition: only --engine pseudo fills it")
+    else:
+        name = options.engine or settings.engines.get(lang) or settings.engine
+        if name == "pseudo":
+            raise EngineError(f"pseudo-localization has its own edition, {PSEUDO_LOCALE}, and never goes into a "
+                              f"real language's catalog ({lang}): run `newsletter translate --engine pseudo` "
+                              f"without --lang, then `newsletter build --lang {PSEUDO_LOCALE}`")
     engine = make_engine(name, EngineSettings(url=options.url or settings.url, timeout=options.timeout))
     if not engine.supports(lang):
         raise EngineError(f"engine {name!r} cannot translate into {lang!r}; choose another with --engine "
@@ -273,73 +322,220 @@ def _engine_for(issue: Issue, lang: str, options: TranslateOptions) -> Engine:
 
 
 def translate_issue(issue: Issue, languages: list[str], options: TranslateOptions) -> TranslateReport:
+    """Fill every language's missing or outdated entries, holding those catalogs' locks."""
     termbase = termbase_for(issue)
     engines = {lang: _engine_for(issue, lang, options) for lang in languages}   # fail fast, before any request
-    update_catalogs(issue, languages)
-    counter = _Counter()
-    reports = {lang: LanguageReport(lang, engines[lang].name) for lang in languages}
-    catalogs: dict[str, polib.POFile] = {}
+    paths = [catalog_path(issue.folder, lang) for lang in languages]
+    with exclusive(paths, "run `newsletter translate`"):
+        return _translate_locked(issue, languages, options, termbase, engines)
+
+
+class _Run:
+    """One translate run's catalogs and reports: where answers are checked and saved."""
+
+    def __init__(self, issue: Issue, languages: list[str], engines: dict[str, Engine]):
+        self.issue, self.engines = issue, engines
+        self.catalogs = {lang: CatalogFile(catalog_path(issue.folder, lang)) for lang in languages}
+        self.reports = {lang: LanguageReport(lang, engines[lang].name) for lang in languages}
+
+    def apply(self, result: _Result) -> None:
+        """Store one answer where the entry is still as the run saw it; a person's edit wins."""
+        lang = result.unit.lang
+        catalog, report = self.catalogs[lang], self.reports[lang]
+        if result.error:
+            report.failed.extend(result.unit.contexts)
+            return
+        for context in result.unit.contexts:
+            entry = catalog.entry(context)
+            if entry is None or _state(entry) != result.unit.seen.get(context):
+                report.kept_translator.append(context)
+                continue
+            if result.markup_lost:
+                entry.tcomment = "\n".join(result.notes)
+                report.for_translator.append(context)
+            else:
+                _store(entry, result.text, reviewed=False,
+                       notes=[f"{MT_NOTE}: {self.engines[lang].name}", *result.notes])
+                if result.final:
+                    report.translated += 1
+                    if any(n.startswith("glossary:") for n in result.notes):
+                        report.glossary_notes.append(context)
+            result.unit.seen[context] = _state(entry)   # a pending step may follow
+
+    def refresh(self, langs) -> None:
+        for lang in langs:
+            self.catalogs[lang].refresh()
+
+    def save(self, langs) -> None:
+        for lang in langs:
+            catalog = self.catalogs[lang]
+            catalog.save(lang, self.issue.id)
+            for context in catalog.dropped:
+                if context not in self.reports[lang].kept_translator:
+                    self.reports[lang].kept_translator.append(context)
+            catalog.dropped.clear()
+
+
+def _state(entry: polib.POEntry) -> tuple:
+    return (entry.msgid, entry.msgstr, tuple(sorted(entry.flags)), entry.tcomment or "")
+
+
+def _translate_locked(issue: Issue, languages: list[str], options: TranslateOptions, termbase: Termbase,
+                      engines: dict[str, Engine]) -> TranslateReport:
+    sync_languages(issue, languages)
+    run = _Run(issue, languages, engines)
     units: list[_Unit] = []
+    pins: list[tuple[_Unit, str, list[str]]] = []
+    checkers = {lang: TermChecker(termbase, lang) for lang in languages}
     for lang in languages:
-        path = catalog_path(issue.folder, lang)
-        catalog = catalogs[lang] = read_catalog(path)
         memory = _memory(issue, lang)
         pending: dict[str, _Unit] = {}
         changed = False
-        for entry in catalog:
+        for entry in run.catalogs[lang].catalog:
+            if pin_pending(entry):   # an interrupted run's draft: only its term step is left
+                unit = _Unit(lang, entry.msgid, [entry.msgctxt], {entry.msgctxt: _state(entry)})
+                concepts = [f.concept for f in checkers[lang].check(entry.msgid, entry.msgstr)
+                            if f.code == "missing-term"]
+                pins.append((unit, entry.msgstr, concepts))
+                continue
             if not needs_translation(entry):
                 continue
             if entry.msgid in memory:
                 text, reviewed = memory[entry.msgid]
                 _store(entry, text, reviewed=reviewed, notes=[] if reviewed else [f"{MT_NOTE}: reused"])
-                reports[lang].reused += 1
+                run.reports[lang].reused += 1
                 changed = True
             else:
-                pending.setdefault(entry.msgid, _Unit(lang, entry.msgid, [])).contexts.append(entry.msgctxt)
+                unit = pending.setdefault(entry.msgid, _Unit(lang, entry.msgid, []))
+                unit.contexts.append(entry.msgctxt)
+                unit.seen[entry.msgctxt] = _state(entry)
         if changed:
-            write_catalog(catalog, path)
+            run.save([lang])
         units.extend(pending.values())
 
-    translators = {lang: Translator(engines[lang], issue.project.source_language, lang, termbase, options, counter)
-                   for lang in languages}
-    report = TranslateReport(list(reports.values()))
+    stop = threading.Event()
+    counter = _Counter()
+    translators = {lang: Translator(engines[lang], issue.project.source_language, lang, termbase, options,
+                                    counter, stop) for lang in languages}
+    report = TranslateReport(list(run.reports.values()))
+    tasks: queue.Queue = queue.Queue()
+    for pack in _packs(units, translators, options):
+        tasks.put(("pack", pack))
+    for unit, text, concepts in pins:
+        tasks.put(("pin", (unit, text, concepts)))
+    outstanding = len(units) + len(pins)
+    if not outstanding:
+        return report
+    answers: queue.Queue = queue.Queue()
+    busy = tasks.qsize()   # tasks not answered yet
+    for _ in range(max(1, options.jobs)):
+        threading.Thread(target=_worker, args=(tasks, answers, translators), daemon=True).start()
+
     show = options.progress if options.progress is not None else sys.stderr.isatty()
-    bar = click.progressbar(length=len(units), label="translating", file=sys.stderr) if show and units else None
-    executor = ThreadPoolExecutor(max_workers=max(1, options.jobs))
-    packs = _packs(units, translators, options)
-    futures = {executor.submit(translators[p[0].lang].translate_pack, p): p for p in packs}
+    bar = click.progressbar(length=outstanding, label="translating", file=sys.stderr) if show else None
     try:
         if bar:
             bar.__enter__()
-        pending_futures = set(futures)
-        while pending_futures:
-            done, pending_futures = wait(pending_futures, return_when=FIRST_COMPLETED)
-            touched = set()
-            for future in done:
-                for result in future.result():
-                    _apply(result, catalogs[result.unit.lang], reports[result.unit.lang],
-                           engines[result.unit.lang].name)
-                    touched.add(result.unit.lang)
-                    if bar:
-                        bar.update(1)
-            for lang in touched:  # saved as results arrive
-                write_catalog(catalogs[lang], catalog_path(issue.folder, lang))
+        while busy:
+            batch = [answers.get()]
+            while True:
+                try:
+                    batch.append(answers.get_nowait())
+                except queue.Empty:
+                    break
+            busy -= _handle(batch, run, tasks, bar)   # minus answered, plus term steps queued
     except KeyboardInterrupt:
+        stop.set()
         report.interrupted = True
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise PipelineError("interrupted: every translation received so far is saved; "
+        _finish_after_interrupt(run, tasks, answers, busy, bar)
+        report.requests = counter.value
+        saved = sum(r.translated for r in run.reports.values())
+        raise PipelineError(f"interrupted: stopped sending; {saved} translation(s) received are saved; "
                             "run the same command again to continue") from None
     except EngineError:
-        executor.shutdown(wait=False, cancel_futures=True)
+        stop.set()
         raise
     finally:
         if bar:
             bar.__exit__(None, None, None)
-        executor.shutdown(wait=False, cancel_futures=True)
+        stop.set()
     report.requests = counter.value
     return report
 
 
+def _worker(tasks: queue.Queue, answers: queue.Queue, translators: dict[str, Translator]) -> None:
+    """Daemon threads: a run that is stopped never waits for them to finish a request."""
+    while True:
+        kind, payload = tasks.get()
+        try:
+            if kind == "pack":
+                results = translators[payload[0].lang].translate_pack(payload)
+            else:
+                unit, text, concepts = payload
+                results = [translators[unit.lang].pin(unit, text, concepts)]
+            answers.put(("done", kind, results))
+        except Stopped:
+            answers.put(("stopped", kind, []))
+        except EngineError as exc:
+            answers.put(("fatal", kind, exc))
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread, never lost silently
+            answers.put(("fatal", kind, exc))
+
+
+def _handle(batch: list, run: _Run, tasks: queue.Queue, bar) -> int:
+    """Apply a batch of answers, save each touched catalog once; the number of tasks answered."""
+    results = []
+    for status, _kind, payload in batch:
+        if status == "fatal":
+            raise payload
+        results.extend(payload)
+    touched = {r.unit.lang for r in results}
+    run.refresh(touched)
+    new_tasks = 0
+    for result in results:
+        run.apply(result)
+        if result.pins and not result.error and not result.markup_lost \
+                and any(c not in run.reports[result.unit.lang].kept_translator for c in result.unit.contexts):
+            tasks.put(("pin", (result.unit, result.text, result.pins)))
+            new_tasks += 1
+        elif bar:
+            bar.update(1)
+    run.save(touched)
+    return len(batch) - new_tasks
+
+
+def _finish_after_interrupt(run: _Run, tasks: queue.Queue, answers: queue.Queue, busy: int, bar) -> None:
+    """Ctrl-C: nothing more is sent; answers already on their way are taken for a moment, then
+    everything received is saved. A second Ctrl-C only cuts the wait short."""
+    while True:   # tasks not started yet are simply dropped
+        try:
+            tasks.get_nowait()
+            busy -= 1
+        except queue.Empty:
+            break
+    hurry = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: hurry.set())
+    try:
+        click.echo("\nstopping: saving what has arrived (Ctrl-C again to stop waiting)", err=True)
+        deadline = time.monotonic() + GRACE_SECONDS
+        batch = []
+        while busy > 0 and not hurry.is_set() and time.monotonic() < deadline:
+            try:
+                answer = answers.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            busy -= 1
+            if answer[0] == "done":
+                batch.append(answer)
+        for status, kind, results in batch:
+            for result in results:
+                result.pins = []   # the re-translation waits for the next run; the draft is saved
+        _handle(batch, run, queue.Queue(), bar)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 def _packs(units: list[_Unit], translators: dict[str, Translator], options: TranslateOptions) -> list[list[_Unit]]:
     """Group each language's texts into requests up to the engine's size limit.
 
@@ -372,24 +568,10 @@ def _packs(units: list[_Unit], translators: dict[str, Translator], options: Tran
 def _store(entry: polib.POEntry, text: str, *, reviewed: bool, notes: list[str]) -> None:
     if entry.msgstr and entry.previous_msgid:
         notes = [*notes, f"previous English: {entry.previous_msgid}", f"previous translation: {entry.msgstr}"]
+    else:  # a second step (term re-translation) keeps what the first recorded
+        notes = [*notes, *(line for line in (entry.tcomment or "").split("\n")
+                           if line.startswith(("previous English: ", "previous translation: ")))]
     entry.msgstr = text
     entry.previous_msgid = None
     entry.flags = [f for f in entry.flags if f != "fuzzy"] + ([] if reviewed else ["fuzzy"])
     entry.tcomment = "\n".join(notes)
-
-
-def _apply(result: _Result, catalog: polib.POFile, report: LanguageReport, engine: str) -> None:
-    entries = [e for e in catalog if e.msgctxt in result.unit.contexts and e.msgid == result.unit.source]
-    if result.error:
-        report.failed.extend(result.unit.contexts)
-        return
-    if result.markup_lost:
-        for entry in entries:
-            entry.tcomment = "\n".join(result.notes)
-        report.for_translator.extend(result.unit.contexts)
-        return
-    for entry in entries:
-        _store(entry, result.text, reviewed=False, notes=[f"{MT_NOTE}: {engine}", *result.notes])
-        report.translated += 1
-    if any(n.startswith("glossary:") for n in result.notes):
-        report.glossary_notes.extend(result.unit.contexts)

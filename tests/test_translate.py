@@ -68,17 +68,58 @@ def test_short_texts_share_requests_and_a_lost_separator_falls_back(good_issue, 
     assert pl["about.title"].msgstr == "[pl] About our project"
 
 
-def test_pseudo_engine_fills_every_language_offline_and_build_shows_it(good_issue, project_root):
+def test_pseudo_localization_is_its_own_edition_and_never_touches_a_real_catalog(good_issue, project_root):
     result = run("translate", "--engine", "pseudo")
     assert result.exit_code == 0, result.output
-    assert "pl: pseudo: 38 machine-translated" in result.output
-    pl = entries("pl")
-    assert all("fuzzy" in e.flags and e.msgstr.startswith("⟦") for e in pl.values())
-    assert pl["intro.body.0"].msgstr.count("**") == 2 and "](https://example.org/a?b=1&c=2)" in pl["intro.body.0"].msgstr
+    assert "qps-ploc: pseudo: 38 machine-translated" in result.output
+    assert not catalog_path(load_issue("2025-03-test-issue").folder, "pl").exists()
+    pseudo = entries("qps-ploc")
+    assert all("fuzzy" in e.flags and e.msgstr.startswith("⟦") for e in pseudo.values())
+    assert pseudo["intro.body.0"].msgstr.count("**") == 2 and "](https://example.org/a?b=1&c=2)" in pseudo["intro.body.0"].msgstr
     assert run("translate", "--engine", "pseudo").output.endswith("0 request(s) sent\n")
-    run("build", "--lang", "de")
-    html = (project_root / "dist/2025-03-test-issue/de.html").read_text("utf-8")
+    assert run("build").exit_code == 0
+    assert not (project_root / "dist/2025-03-test-issue/qps-ploc.html").exists()   # only on request
+    assert run("build", "--lang", "qps-ploc").exit_code == 0
+    html = (project_root / "dist/2025-03-test-issue/qps-ploc.html").read_text("utf-8")
     assert "⟦Wéłçömé tö îššüé šévéñ ~~~~~~~⟧" in html  # ~35 % longer, accented, bracketed
+    assert '<html lang="qps-ploc"' in html and "13–14 November 2025" in html   # dates as in English
+
+
+def test_the_pseudo_engine_is_refused_for_a_real_language(good_issue):
+    result = run("translate", "--engine", "pseudo", "--lang", "pl")
+    assert result.exit_code == 1 and "never goes into a real language's catalog (pl)" in result.output
+    result = run("translate", "--engine", "libre", "--lang", "qps-ploc")
+    assert result.exit_code == 1 and "only --engine pseudo fills it" in result.output
+
+
+def test_pseudo_then_libre_fills_real_drafts(good_issue, server):
+    run("translate", "--engine", "pseudo")
+    report = translate(server)
+    assert report.languages[0].translated == 38
+    assert all(e.msgstr.startswith("[pl] ") for e in entries("pl").values() if e.msgstr)
+
+
+def test_discarding_one_engines_drafts_cleans_a_poisoned_catalog(good_issue, server, newsletters_dir):
+    """Catalogs filled with pseudo text before it had its own edition: discard, then translate."""
+    translate(server)
+    path = catalog_path(load_issue("2025-03-test-issue").folder, "pl")
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        if entry.msgctxt == "about.title":
+            entry.flags = []   # a translator reviewed this one: it stays
+            entry.msgstr = "O nas (sprawdzone)"
+        elif entry.msgctxt.startswith("intro"):
+            entry.msgstr, entry.tcomment = "⟦Wéłçömé ~~~⟧", "machine translation: pseudo"
+    catalog.save(str(path))
+    result = run("discard", "--engine", "pseudo", "--lang", "pl")
+    assert result.exit_code == 0, result.output
+    assert "pl: 3 unreviewed pseudo draft(s) discarded" in result.output
+    pl = entries("pl")
+    assert pl["about.title"].msgstr == "O nas (sprawdzone)"
+    assert pl["intro.title"].msgstr == "" and "fuzzy" not in pl["intro.title"].flags
+    assert pl["heading.text"].msgstr.startswith("[pl]")     # libre's drafts are untouched
+    before = server.requests
+    assert translate(server).languages[0].translated == 3 and server.requests - before == 3
 
 
 def test_libre_translates_all_nine_languages_deep_translator_refuses(good_issue, server):
@@ -265,7 +306,7 @@ def test_a_stopped_run_resumes_with_only_what_is_missing(good_issue, project_roo
         _, err = process.communicate(timeout=30)
         if stop == signal.SIGINT:
             assert process.returncode == 1 and b"Traceback" not in err
-            assert b"interrupted: every translation received so far is saved" in err
+            assert b"interrupted: stopped sending;" in err and b"received are saved" in err
         saved = sum(1 for e in polib.pofile(str(path)) if e.msgstr)   # the file is whole
         assert 5 <= saved < 38
         before = slow.requests
@@ -281,16 +322,16 @@ def test_unsupported_language_is_named(good_issue):
         make_engine("nope", EngineSettings())
 
 
-def test_the_engine_can_be_chosen_per_language_in_project_yaml(good_issue, newsletters_dir):
+def test_the_engine_can_be_chosen_per_language_in_project_yaml(good_issue, newsletters_dir, server):
     project = newsletters_dir / "project.yaml"
-    project.write_text(project.read_text("utf-8") + "translation:\n  engine: libre\n  engines: {pl: pseudo}\n",
-                       "utf-8")
-    result = run("translate", "--lang", "pl")      # libre has no url here, but pl uses pseudo
-    assert result.exit_code == 0 and "pl: pseudo: 38 machine-translated" in result.output
+    project.write_text(project.read_text("utf-8") + f"translation:\n  engine: deepl\n  url: {server.url}\n"
+                       "  engines: {pl: libre}\n", "utf-8")
+    result = run("translate", "--lang", "pl")      # deepl has no key here, but pl uses libre
+    assert result.exit_code == 0 and "pl: libre: 38 machine-translated" in result.output
 
 
-def test_new_issue_starts_from_the_latest_and_reuses_reviewed_translations(good_issue, newsletters_dir):
-    run("translate", "--engine", "pseudo", "--lang", "pl")
+def test_new_issue_starts_from_the_latest_and_reuses_reviewed_translations(good_issue, newsletters_dir, server):
+    translate(server)
     issue = load_issue("2025-03-test-issue")
     path = catalog_path(issue.folder, "pl")
     catalog = polib.pofile(str(path))
@@ -304,8 +345,8 @@ def test_new_issue_starts_from_the_latest_and_reuses_reviewed_translations(good_
     assert new.number == 8 and [b.kind for b in new.blocks] == ["intro", "about", "heading", "consortium", "footer"]
     assert new.blocks[1].body == issue.blocks[1].body
     assert "pl: 16 segment(s) already translated, 5 to translate" in result.output
-    assert run("translate", "--engine", "pseudo", "--lang", "pl").output.startswith(
-        "pl: pseudo: 5 machine-translated, 0 reused")
+    assert run("translate", "--engine", "libre", "--url", server.url, "--lang", "pl").output.startswith(
+        "pl: libre: 5 machine-translated, 0 reused")
     assert run("new", "2025-06-test-issue-8").exit_code == 1
     assert "must look like YYYY-MM-short-name" in run("new", "issue nine").output
     assert "sorts before the latest issue" in run("new", "2020-01-old").output
