@@ -186,15 +186,17 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
 @click.option("--url", default=None, help="Server address for engines that take one (libre).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Requests in parallel (default: project.yaml).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=None, help="Seconds to wait for each request.")
+@click.option("--pack", type=click.IntRange(1, 100), default=25, show_default=True,
+              help="Most short texts sent in one request (1: every text on its own).")
 def translate(issue: str | None, languages: tuple[str, ...], engine: str | None, url: str | None,
-              jobs: int | None, timeout: float | None) -> None:
+              jobs: int | None, timeout: float | None, pack: int) -> None:
     from .issue import PSEUDO_LOCALE, load_issue
     from .translate import TranslateOptions, translate_issue
 
     loaded = load_issue(issue)
     settings = loaded.project.translation
     options = TranslateOptions(engine=engine, url=url, jobs=jobs or settings.jobs,
-                               timeout=timeout or settings.timeout)
+                               timeout=timeout or settings.timeout, pack=pack)
     requested = list(languages) or ([PSEUDO_LOCALE] if engine == "pseudo" else [])
     report = translate_issue(loaded, loaded.select_languages(requested), options)
     for lang in report.languages:

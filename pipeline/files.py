@@ -12,14 +12,18 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import filelock
 
 from .errors import PipelineError
 
 
-def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None:
+def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8",
+                 still_valid: Callable[[], bool] | None = None) -> bool:
+    """Write `data` to `path` in one rename. With `still_valid`, it is asked once the data is
+    on disk, just before the rename; if it says no, nothing is replaced and False returned
+    (a caller merging with the file re-reads it: someone saved it meanwhile)."""
     payload = data.encode(encoding) if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
@@ -30,7 +34,11 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+        if still_valid is not None and not still_valid():
+            Path(tmp).unlink(missing_ok=True)
+            return False
         os.replace(tmp, path)
+        return True
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,21 +231,32 @@ class CatalogFile:
 
     def refresh(self) -> None:
         """Take in what others saved since we last looked (before deciding on an entry)."""
-        if self.path.exists():
-            self._merge(read_catalog(self.path))
-
-    def save(self, lang: str, issue_id: str) -> bool:
-        """Merge with the file on disk and write if anything changed; True if written."""
-        theirs = read_catalog(self.path) if self.path.exists() else None
+        theirs = _read_settled(self.path)
         if theirs is not None:
             self._merge(theirs)
-        complete_header(self.catalog, lang, issue_id)
-        unchanged = theirs is not None and _comparable(self.catalog) == _comparable(theirs)
-        if unchanged:
-            self._base = _Snapshot.of(self.catalog)
-            return False
-        self.catalog.metadata["PO-Revision-Date"] = _now()
-        write_catalog(self.catalog, self.path)
+
+    def save(self, lang: str, issue_id: str) -> bool:
+        """Merge with the file on disk and write if anything changed; True if written.
+
+        If the file changes while the merge is being made (an editor saving right then), the
+        merge is made again with the newer file, so the rename never replaces unseen work.
+        """
+        for _ in range(20):
+            seen = _version(self.path)
+            theirs = _read_settled(self.path)
+            if theirs is not None:
+                self._merge(theirs)
+            complete_header(self.catalog, lang, issue_id)
+            if theirs is not None and _comparable(self.catalog) == _comparable(theirs):
+                self._base = _Snapshot.of(self.catalog)
+                return False
+            self.catalog.metadata["PO-Revision-Date"] = _now()
+            text = pofile.serialize(self.catalog)
+            if write_atomic(self.path, text, still_valid=lambda: _version(self.path) == seen):
+                break
+        else:
+            raise PipelineError(f"{_display(self.path)} keeps changing while it is being saved; "
+                                "close the editor that rewrites it and run the command again")
         _entries_cache.pop(self.path, None)
         self._base = _Snapshot.of(self.catalog)
         return True
@@ -282,6 +294,30 @@ class CatalogFile:
             ours.header = theirs.header
         self._base = _Snapshot.of(theirs)
         self._base.states.update({_key(e): _state(e) for e in ours if _key(e) not in self._base.states})
+
+
+def _version(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_settled(path: Path, attempts: int = 10, pause: float = 0.1) -> polib.POFile | None:
+    """The file as it is now, or None if there is none. An editor that writes in place can be
+    caught halfway through its save; such a file is read again a moment later before its
+    error counts."""
+    for attempt in range(attempts):
+        if not path.exists():
+            return None
+        try:
+            return read_catalog(path)
+        except PipelineError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause)
+    return None
 
 
 def _comparable(catalog: polib.POFile) -> str:

@@ -93,6 +93,7 @@ class _Result:
     error: str = ""
     pins: list = field(default_factory=list)   # missing approved terms: a re-translation still to do
     final: bool = True                         # False: a draft saved before its term re-translation
+    applied: bool = False
 
 
 class Stopped(Exception):
@@ -337,6 +338,7 @@ class _Run:
         self.issue, self.engines = issue, engines
         self.catalogs = {lang: CatalogFile(catalog_path(issue.folder, lang)) for lang in languages}
         self.reports = {lang: LanguageReport(lang, engines[lang].name) for lang in languages}
+        self.inbox: list = []   # answers taken from the workers, not saved yet
 
     def apply(self, result: _Result) -> None:
         """Store one answer where the entry is still as the run saw it; a person's edit wins."""
@@ -418,124 +420,149 @@ def _translate_locked(issue: Issue, languages: list[str], options: TranslateOpti
     translators = {lang: Translator(engines[lang], issue.project.source_language, lang, termbase, options,
                                     counter, stop) for lang in languages}
     report = TranslateReport(list(run.reports.values()))
-    tasks: queue.Queue = queue.Queue()
-    for pack in _packs(units, translators, options):
-        tasks.put(("pack", pack))
-    for unit, text, concepts in pins:
-        tasks.put(("pin", (unit, text, concepts)))
     outstanding = len(units) + len(pins)
     if not outstanding:
         return report
-    answers: queue.Queue = queue.Queue()
-    busy = tasks.qsize()   # tasks not answered yet
-    for _ in range(max(1, options.jobs)):
-        threading.Thread(target=_worker, args=(tasks, answers, translators), daemon=True).start()
+    pool = _Pool(translators, options.jobs)
+    for pack in _packs(units, translators, options):
+        pool.submit("pack", pack)
+    for pin in pins:
+        pool.submit("pin", pin)
 
     show = options.progress if options.progress is not None else sys.stderr.isatty()
     bar = click.progressbar(length=outstanding, label="translating", file=sys.stderr) if show else None
     try:
         if bar:
             bar.__enter__()
-        while busy:
-            batch = [answers.get()]
-            while True:
-                try:
-                    batch.append(answers.get_nowait())
-                except queue.Empty:
-                    break
-            busy -= _handle(batch, run, tasks, bar)   # minus answered, plus term steps queued
+        while pool.open:
+            run.inbox.extend(pool.take())
+            _handle(run, pool, bar)
     except KeyboardInterrupt:
         stop.set()
         report.interrupted = True
-        _finish_after_interrupt(run, tasks, answers, busy, bar)
+        _finish_after_interrupt(run, pool)
         report.requests = counter.value
         saved = sum(r.translated for r in run.reports.values())
         raise PipelineError(f"interrupted: stopped sending; {saved} translation(s) received are saved; "
                             "run the same command again to continue") from None
-    except EngineError:
-        stop.set()
-        raise
     finally:
+        stop.set()
         if bar:
             bar.__exit__(None, None, None)
-        stop.set()
     report.requests = counter.value
     return report
 
 
-def _worker(tasks: queue.Queue, answers: queue.Queue, translators: dict[str, Translator]) -> None:
-    """Daemon threads: a run that is stopped never waits for them to finish a request."""
-    while True:
-        kind, payload = tasks.get()
+class _Pool:
+    """Worker threads for requests. They are daemons, so a stopped run never waits for them
+    to finish a request; `in_flight` tells how many answers may still be on their way."""
+
+    def __init__(self, translators: dict[str, Translator], jobs: int):
+        self.translators = translators
+        self.tasks: queue.Queue = queue.Queue()
+        self.answers: queue.Queue = queue.Queue()
+        self.open = 0          # submitted and not yet taken back as an answer
+        self.in_flight = 0     # being worked on right now
+        self._lock = threading.Lock()
+        for _ in range(max(1, jobs)):
+            threading.Thread(target=self._work, daemon=True).start()
+
+    def submit(self, kind: str, payload) -> None:
+        with self._lock:
+            self.open += 1
+        self.tasks.put((kind, payload))
+
+    def take(self, timeout: float | None = None) -> list:
+        """At least one answer (or none after `timeout`), and every other one already there."""
         try:
-            if kind == "pack":
-                results = translators[payload[0].lang].translate_pack(payload)
-            else:
-                unit, text, concepts = payload
-                results = [translators[unit.lang].pin(unit, text, concepts)]
-            answers.put(("done", kind, results))
-        except Stopped:
-            answers.put(("stopped", kind, []))
-        except EngineError as exc:
-            answers.put(("fatal", kind, exc))
-        except Exception as exc:  # noqa: BLE001 - reported by the main thread, never lost silently
-            answers.put(("fatal", kind, exc))
+            batch = [self.answers.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                batch.append(self.answers.get_nowait())
+            except queue.Empty:
+                break
+        with self._lock:
+            self.open -= len(batch)
+        return batch
+
+    def drop_waiting(self) -> None:
+        while True:
+            try:
+                self.tasks.get_nowait()
+            except queue.Empty:
+                return
+            with self._lock:
+                self.open -= 1
+
+    def _work(self) -> None:
+        while True:
+            kind, payload = self.tasks.get()
+            with self._lock:
+                self.in_flight += 1
+            try:
+                if kind == "pack":
+                    answer = ("done", self.translators[payload[0].lang].translate_pack(payload))
+                else:
+                    unit, text, concepts = payload
+                    answer = ("done", [self.translators[unit.lang].pin(unit, text, concepts)])
+            except Stopped:
+                answer = ("stopped", [])
+            except Exception as exc:  # noqa: BLE001 - EngineError or a bug: the main thread raises it
+                answer = ("fatal", exc)
+            self.answers.put(answer)
+            with self._lock:
+                self.in_flight -= 1
 
 
-def _handle(batch: list, run: _Run, tasks: queue.Queue, bar) -> int:
-    """Apply a batch of answers, save each touched catalog once; the number of tasks answered."""
-    results = []
-    for status, _kind, payload in batch:
+def _handle(run: _Run, pool: _Pool | None, bar) -> None:
+    """Apply the answers in the run's inbox and save each touched catalog once; the inbox is
+    emptied only after the save, so an interrupt in between loses nothing."""
+    results, fatal = [], None
+    for status, payload in run.inbox:
         if status == "fatal":
-            raise payload
-        results.extend(payload)
+            fatal = fatal or payload
+        else:
+            results.extend(payload)
     touched = {r.unit.lang for r in results}
     run.refresh(touched)
-    new_tasks = 0
     for result in results:
+        if result.applied:
+            continue
         run.apply(result)
-        if result.pins and not result.error and not result.markup_lost \
+        result.applied = True
+        if pool is not None and result.pins and not result.error and not result.markup_lost \
                 and any(c not in run.reports[result.unit.lang].kept_translator for c in result.unit.contexts):
-            tasks.put(("pin", (result.unit, result.text, result.pins)))
-            new_tasks += 1
+            pool.submit("pin", (result.unit, result.text, result.pins))
         elif bar:
             bar.update(1)
     run.save(touched)
-    return len(batch) - new_tasks
+    run.inbox.clear()
+    if fatal is not None:   # what arrived before it is saved
+        raise fatal
 
 
-def _finish_after_interrupt(run: _Run, tasks: queue.Queue, answers: queue.Queue, busy: int, bar) -> None:
+def _finish_after_interrupt(run: _Run, pool: _Pool) -> None:
     """Ctrl-C: nothing more is sent; answers already on their way are taken for a moment, then
     everything received is saved. A second Ctrl-C only cuts the wait short."""
-    while True:   # tasks not started yet are simply dropped
-        try:
-            tasks.get_nowait()
-            busy -= 1
-        except queue.Empty:
-            break
     hurry = threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, lambda *_: hurry.set())
     try:
+        pool.drop_waiting()
         click.echo("\nstopping: saving what has arrived (Ctrl-C again to stop waiting)", err=True)
         deadline = time.monotonic() + GRACE_SECONDS
-        batch = []
-        while busy > 0 and not hurry.is_set() and time.monotonic() < deadline:
-            try:
-                answer = answers.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            busy -= 1
-            if answer[0] == "done":
-                batch.append(answer)
-        for status, kind, results in batch:
-            for result in results:
-                result.pins = []   # the re-translation waits for the next run; the draft is saved
-        _handle(batch, run, queue.Queue(), bar)
+        while (pool.in_flight or not pool.answers.empty()) and not hurry.is_set() and time.monotonic() < deadline:
+            run.inbox.extend(a for a in pool.take(timeout=0.05) if a[0] == "done")
+        run.inbox[:] = [a for a in run.inbox if a[0] == "done"]
+        _handle(run, None, None)   # a draft whose term step is left stays marked pending
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
 def _packs(units: list[_Unit], translators: dict[str, Translator], options: TranslateOptions) -> list[list[_Unit]]:
     """Group each language's texts into requests up to the engine's size limit.
 
