@@ -42,7 +42,7 @@ def validate(issue: str | None) -> None:
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 def sync(issue: str | None, languages: tuple[str, ...]) -> None:
     from .issue import load_issue
-    from .memory import update_catalogs
+    from .memory import catalog_path, odd_characters, update_catalogs
 
     loaded = load_issue(issue)
     for report in update_catalogs(loaded, _languages(loaded, languages)):
@@ -50,6 +50,8 @@ def sync(issue: str | None, languages: tuple[str, ...]) -> None:
                  f"{len(report.reused)} reused from reviewed issues", f"{len(report.obsoleted)} obsolete"]
         state = "updated" if report.written else "unchanged"
         click.echo(f"{report.lang}: {state}: " + ", ".join(parts))
+        for warning in odd_characters(catalog_path(loaded.folder, report.lang)):
+            click.echo(f"warning: {warning}", err=True)
 
 
 @main.command(help=f"Build every language edition: dist/<issue>/<lang>.html, <lang>.txt and index.html.\n\n{ISSUE_HELP}")
@@ -158,7 +160,8 @@ def glossary_export(lang: str, fmt: str | None, output: Path | None) -> None:
                                  "Refuses, writing nothing, if a row changed both in the sheet and in the repo.")
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--force", is_flag=True, help="Take the sheet's values even where the repo changed since export.")
+@click.option("--force", is_flag=True, help="For rows changed both in the sheet and in the repo since the "
+                                            "export, take the sheet's values (other rows are never reverted).")
 def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
     from .glossary.sheets import import_sheet
     from .glossary.termbase import find_glossary_dir, load_termbase
@@ -170,6 +173,9 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
         click.echo(f"{report.lang} {change}")
     for concept in report.kept_repo:
         click.echo(f"{report.lang} {concept}: kept the repo's newer version (unchanged in the sheet)")
+    for concept in report.forced:
+        click.echo(f"{report.lang} {concept}: --force: the sheet's values replace a change made in the repo "
+                   "since the export")
     verb = "would change" if dry_run else "changed"
     where = f" in {_shown(report.written)}" if report.written else ""
     click.echo(f"{report.lang}: {verb} {len({c.concept for c in report.changes})} concept(s){where}, "
