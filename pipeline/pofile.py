@@ -19,7 +19,6 @@ import unicodedata
 from functools import lru_cache
 
 import polib
-from uniseg.linebreak import line_break
 
 PAGE_WIDTH = 79  # gettext's default --width, and Poedit's
 
@@ -96,6 +95,8 @@ _MANDATORY = {"BK", "CR", "LF", "NL"}
 
 
 def _classes(text: str) -> list[str]:
+    from uniseg.linebreak import line_break  # here: only writing needs it, and build never writes PO
+
     classes: list[str] = []
     for char in text:
         cls = line_break(char)
