@@ -29,11 +29,16 @@ class EditionStatus:
     missing: list[str] = field(default_factory=list)    # no translation: English shown
     outdated: list[str] = field(default_factory=list)   # English changed since: English shown
     fuzzy: list[str] = field(default_factory=list)      # machine/unreviewed: shown, but flagged
-    term_findings: list = field(default_factory=list)   # glossary checks (newsletter check)
+    findings: list = field(default_factory=list)        # translation and glossary checks (newsletter check)
+
+    @property
+    def blocking(self) -> list:
+        """What --strict refuses: every error, and any glossary finding (a proposed term too)."""
+        return [f for f in self.findings if f.severity == "error" or f.concept]
 
     @property
     def complete(self) -> bool:
-        return not (self.missing or self.outdated or self.fuzzy or self.term_findings)
+        return not (self.missing or self.outdated or self.fuzzy or self.blocking)
 
     def summary(self) -> str:
         parts = []
@@ -45,10 +50,15 @@ class EditionStatus:
             parts[-1] += ", shown in English"
         if self.fuzzy:
             parts.append(f"{len(self.fuzzy)} fuzzy, not reviewed ({_ids(self.fuzzy)})")
-        if self.term_findings:
-            segments = list(dict.fromkeys(f.segment for f in self.term_findings))
-            parts.append(f"{len(self.term_findings)} glossary finding(s) ({_ids(segments)}; "
-                         f"see `newsletter check`)")
+        checks = [f for f in self.findings if not f.concept]
+        if checks:
+            segments = list(dict.fromkeys(f.segment for f in checks))
+            errors = sum(1 for f in checks if f.severity == "error")
+            parts.append(f"{errors} translation error(s), {len(checks) - errors} warning(s) ({_ids(segments)})")
+        terms = [f for f in self.findings if f.concept]
+        if terms:
+            segments = list(dict.fromkeys(f.segment for f in terms))
+            parts.append(f"{len(terms)} glossary finding(s) ({_ids(segments)}; see `newsletter check`)")
         return "; ".join(parts) if parts else "complete"
 
 
@@ -89,7 +99,7 @@ def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[Ed
     return status, {sid: t.text for sid, t in valid.items()}
 
 
-def _term_findings(issue: Issue, languages: list[str]) -> dict[str, list]:
+def _findings(issue: Issue, languages: list[str]) -> dict[str, list]:
     from .qa import check_issue
 
     targets = [lang for lang in languages if lang not in (issue.project.source_language, PSEUDO_LOCALE)]
@@ -102,11 +112,11 @@ def _term_findings(issue: Issue, languages: list[str]) -> dict[str, list]:
 def edition_statuses(issue: Issue, languages: list[str]) -> list[tuple[EditionStatus, dict]]:
     """Per language: how complete it is (memory and glossary) and the usable translations."""
     segments = extract_segments(issue)
-    findings = _term_findings(issue, languages)
+    findings = _findings(issue, languages)
     gathered = []
     for lang in languages:
         status, texts = edition_status(issue, lang, segments)
-        status.term_findings = findings.get(lang, [])
+        status.findings = findings.get(lang, [])
         gathered.append((status, texts))
     return gathered
 
@@ -174,8 +184,10 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
         incomplete = [s for s, _ in gathered if not s.complete]
         if incomplete:
             lines = "\n".join(f"  {s.lang}: {s.summary()}" for s in incomplete)
-            raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated, reviewed "
-                                f"and glossary-clean; nothing written:\n{lines}")
+            located = "\n".join(str(f) for s in incomplete for f in s.blocking)
+            raise PipelineError(f"--strict: {len(incomplete)} edition(s) not fully translated, reviewed, "
+                                f"error-free and glossary-clean; nothing written:\n{lines}"
+                                + (f"\n{located}" if located else ""))
     out_root = out_dir or project.root.parent / "dist"
     renderer = renderer or Renderer(templates_dir_for(project.root),
                                     cache_dir=cache_dir_for(project.root) if use_cache else None)

@@ -69,6 +69,9 @@ def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, s
     for status in result.statuses:
         if not status.complete:
             click.echo(f"warning: {status.lang}: {status.summary()}", err=True)
+        for finding in status.findings:
+            if not finding.concept:   # translation checks; glossary findings: `newsletter check`
+                click.echo(f"  {finding}", err=True)
     click.echo(f"built {len(result.statuses)} edition(s) of {result.issue.id} in {_shown(result.out_dir)} "
                f"({_shown(result.out_dir / 'index.html')})")
 
@@ -212,11 +215,12 @@ def translate(issue: str | None, languages: tuple[str, ...], engine: str | None,
         click.echo(line)
         for what, ids in (("markup lost, translate by hand", lang.for_translator),
                           ("failed after retries", lang.failed),
+                          ("the engine returned the English unchanged (kept fuzzy with a note)", lang.unchanged),
                           ("kept as a translator changed them during the run (machine text dropped)",
                            lang.kept_translator)):
             if ids:
                 click.echo(f"  {what}: {', '.join(ids)}", err=True)
-    click.echo(f"{report.requests} request(s) sent")
+    click.echo(f"{report.requests} request(s) sent, {report.answered} answered")
     if any(lang.failed for lang in report.languages):
         raise SystemExit(1)
 

@@ -62,7 +62,7 @@ def read_catalog(path: Path) -> polib.POFile:
     """
     if not path.exists():
         return polib.POFile(wrapwidth=WRAP_WIDTH)
-    shown = _display(path)
+    shown = relative_path(path)
     try:
         text = path.read_text(encoding="utf-8")
         catalog = pofile.parse(text)
@@ -136,12 +136,12 @@ def odd_characters(path: Path) -> list[str]:
             continue
         for char in sorted(set(_ODD.findall(entry.msgstr))):
             name = unicodedata.name(char, "control character")
-            found.append(f"{_display(path)}:{entry.linenum}: {entry.msgctxt}: U+{ord(char):04X} {name} "
+            found.append(f"{relative_path(path)}:{entry.linenum}: {entry.msgctxt}: U+{ord(char):04X} {name} "
                          "in the translation (invisible; remove it unless it is meant)")
     return found
 
 
-def _display(path: Path) -> str:
+def relative_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -159,6 +159,7 @@ class Entry:
     obsolete: bool
     previous_source: str | None = None
     comment: str = ""
+    line: int = 0   # where the entry starts in the file, for messages
 
 
 _entries_cache: dict[Path, tuple[tuple, tuple[Entry, ...]]] = {}
@@ -177,7 +178,7 @@ def read_entries(path: Path) -> tuple[Entry, ...]:
     if cached is not None and cached[0] == key:
         return cached[1]
     entries = tuple(Entry(e.msgctxt, e.msgid, e.msgstr, "fuzzy" in e.flags, bool(e.obsolete), e.previous_msgid,
-                          e.tcomment or "") for e in read_catalog(path))
+                          e.tcomment or "", e.linenum or 0) for e in read_catalog(path))
     _entries_cache[path] = (key, entries)
     return entries
 
@@ -255,7 +256,7 @@ class CatalogFile:
             if write_atomic(self.path, text, still_valid=lambda: _version(self.path) == seen):
                 break
         else:
-            raise PipelineError(f"{_display(self.path)} keeps changing while it is being saved; "
+            raise PipelineError(f"{relative_path(self.path)} keeps changing while it is being saved; "
                                 "close the editor that rewrites it and run the command again")
         _entries_cache.pop(self.path, None)
         self._base = _Snapshot.of(self.catalog)

@@ -1,18 +1,19 @@
 """Checks run after translation: `newsletter check`, `newsletter status` and build's warnings.
 
-Today: the glossary's term checks on every translated segment. Later checks
-(placeholders, markup, length) join `check_issue`.
+On every translated segment, human or machine: the translation checks (pipeline/checks.py:
+markup, links, invisible characters, length) and the glossary's term checks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .build import edition_status
-from .glossary.qa import Finding, check_segments
+from .checks import Finding, check_translation
+from .glossary.qa import check_segments
 from .glossary.termbase import Termbase, find_glossary_dir, load_termbase
 from .issue import Issue
-from .memory import catalog_path, read_entries, translations
+from .memory import catalog_path, read_entries, relative_path, translations
 from .segments import extract_segments
 
 
@@ -21,14 +22,28 @@ def termbase_for(issue: Issue) -> Termbase:
 
 
 def check_issue(issue: Issue, languages: list[str] | None = None, termbase: Termbase | None = None) -> list[Finding]:
-    """Term findings for every translated (or machine-translated) segment of the issue."""
+    """Findings for every translated (or machine-translated) segment of the issue: the
+    translation checks (markup, links, invisible characters, length) and the glossary's,
+    each located at its entry in the PO file."""
     termbase = termbase or termbase_for(issue)
     segments = extract_segments(issue)
     findings: list[Finding] = []
     for lang in languages or issue.target_languages:
-        valid = translations(read_entries(catalog_path(issue.folder, lang)), segments)
+        path = catalog_path(issue.folder, lang)
+        entries = read_entries(path)
+        valid = translations(entries, segments)
+        lines = {e.context: e.line for e in entries if not e.obsolete}
+        shown = relative_path(path)
+        here = {"issue": issue.id, "file": shown}
+        for segment in segments:
+            if segment.id in valid:
+                for code, severity, message in check_translation(segment.source, valid[segment.id].text,
+                                                                 segment.kind):
+                    findings.append(Finding(code, severity, lang, "", message, segment=segment.id,
+                                            line=lines.get(segment.id, 0), **here))
         pairs = [(s.id, s.source, valid[s.id].text) for s in segments if s.id in valid]
-        findings.extend(check_segments(termbase, lang, pairs, issue.id))
+        findings.extend(replace(f, line=lines.get(f.segment, 0), **here)
+                        for f in check_segments(termbase, lang, pairs, issue.id))
     return findings
 
 

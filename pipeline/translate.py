@@ -19,6 +19,7 @@ a later run finishes it without translating the text again.
 from __future__ import annotations
 
 import queue
+import re
 import signal
 import sys
 import threading
@@ -31,7 +32,7 @@ import polib
 
 from .engines import Engine, EngineError, EngineSettings, TransientError, backoff_delays, make_engine
 from .errors import PipelineError
-from .glossary.matching import ending_of, find_term, inflect_like, tokenize_with_offsets
+from .glossary.matching import ending_of, find_term, inflect_like, stems, tokenize_with_offsets
 from .glossary.qa import TermChecker
 from .glossary.termbase import Termbase
 from .files import exclusive
@@ -42,6 +43,7 @@ from .qa import termbase_for
 
 MT_NOTE = "machine translation"
 PIN_PENDING = "glossary: term re-translation pending (running translate again finishes it)"
+UNCHANGED_NOTE = f"{MT_NOTE} returned the English unchanged; translate it by hand"
 GRACE_SECONDS = 1.5   # after Ctrl-C, how long answers already on their way are waited for
 
 
@@ -67,12 +69,14 @@ class LanguageReport:
     glossary_notes: list[str] = field(default_factory=list)   # term a translator must fix
     failed: list[str] = field(default_factory=list)           # engine failed after retries
     kept_translator: list[str] = field(default_factory=list)  # a person changed it during the run
+    unchanged: list[str] = field(default_factory=list)        # the engine gave the English back
 
 
 @dataclass
 class TranslateReport:
     languages: list[LanguageReport]
-    requests: int = 0
+    requests: int = 0           # sent, retries included
+    answered: int = 0           # of those, answered by the engine
     interrupted: bool = False
 
 
@@ -93,6 +97,7 @@ class _Result:
     error: str = ""
     pins: list = field(default_factory=list)   # missing approved terms: a re-translation still to do
     final: bool = True                         # False: a draft saved before its term re-translation
+    unchanged: bool = False                    # the engine returned the English as it was
     applied: bool = False
 
 
@@ -101,13 +106,20 @@ class Stopped(Exception):
 
 
 class _Counter:
+    """Requests sent (every attempt, retries included) and requests the engine answered."""
+
     def __init__(self):
         self.value = 0
+        self.answered = 0
         self._lock = threading.Lock()
 
     def add(self) -> None:
         with self._lock:
             self.value += 1
+
+    def add_answer(self) -> None:
+        with self._lock:
+            self.answered += 1
 
 
 def needs_translation(entry: polib.POEntry) -> bool:
@@ -154,12 +166,15 @@ class Translator:
                 raise Stopped
             self.counter.add()
             try:
-                return self.engine.translate(text, self.source_lang, self.lang)
+                answer = self.engine.translate(text, self.source_lang, self.lang)
             except TransientError as exc:
                 if attempt == len(delays):
                     raise TransientError(f"{exc} (gave up after {self.options.attempts} attempts)") from exc
                 if self.stop.wait(delays[attempt]):
                     raise Stopped from None
+                continue
+            self.counter.add_answer()
+            return answer
         raise AssertionError("unreachable")
 
     def _size(self, text: str) -> int:
@@ -239,10 +254,14 @@ class Translator:
         needs a re-translation with the term pinned; until it is done the draft is saved
         marked pending, so an interrupted run never redoes the whole translation for it.
         """
+        if result.text.strip() == result.unit.source.strip() and _has_words(mask(result.unit.source,
+                                                                                self.protected).text):
+            result.unchanged = True
+            result.notes.append(UNCHANGED_NOTE)
         for finding in self.checker.check(result.unit.source, result.text):
             row = self.termbase.term(self.lang, finding.concept)
             if finding.code == "forbidden-term" and row is not None and row.usable:
-                result.text = self._replace_forbidden(result.text, row)
+                result.text = self._replace_forbidden(result.text, row, result.notes)
             elif finding.code == "missing-term" and row is not None and row.usable:
                 result.pins.append(finding.concept)
         if result.pins:
@@ -288,19 +307,64 @@ class Translator:
             new.append(inflected)
         return " ".join(new)
 
-    def _replace_forbidden(self, text: str, row) -> str:
+    def _replace_forbidden(self, text: str, row, notes: list[str]) -> str:
+        """Each forbidden alternative's whole span replaced by the approved term.
+
+        Where the engine kept part of the term around the wrong word (`διαπεριφερειακό
+        workshop` for `διαπεριφερειακό εργαστήριο`), those words belong to the span too. A
+        result that would repeat a word is refused: the engine's text stays, with a note.
+        """
         for wrong in row.all_forbidden:
             words = tokenize_with_offsets(text, self.lang)
-            spans = find_term(wrong, [w for w, _, _ in words], self.lang)
-            for span in reversed(spans):
-                start, end = words[span.start][1], words[span.end - 1][2]
+            tokens = [w for w, _, _ in words]
+            for span in reversed(find_term(wrong, tokens, self.lang)):
+                first, last = self._widened(tokens, span.start, span.end, row.term)
+                start, end = words[first][1], words[last - 1][2]
                 found_words = text[start:end].split()
-                wrong_words, right_words = wrong.split(), row.term.split()
-                replacement = self._inflected(found_words, wrong_words, right_words) or row.term
+                right_words = row.term.split()
+                replacement = (self._inflected(found_words, wrong.split(), right_words)
+                               if (first, last) == (span.start, span.end) else None) or row.term
                 if text[start:start + 1].isupper():
                     replacement = replacement[:1].upper() + replacement[1:]
-                text = text[:start] + replacement + text[end:]
+                candidate = text[:start] + replacement + text[end:]
+                if _repeats(candidate, self.lang) > _repeats(text, self.lang):
+                    notes.append(f"glossary: '{wrong}' is forbidden, use '{row.term}' (not replaced "
+                                 "automatically: the result would repeat a word) - fix before approving")
+                    continue
+                text = candidate
         return text
+
+    def _widened(self, tokens: list[str], first: int, last: int, term: str) -> tuple[int, int]:
+        """The span grown over neighbouring words the approved term itself starts or ends with."""
+        right = tokenize_with_offsets(term, self.lang)
+        right = [w for w, _, _ in right]
+        for count in range(len(right) - 1, 0, -1):   # words before the span = the term's first words
+            if first - count >= 0 and _same_words(tokens[first - count:first], right[:count], self.lang):
+                first -= count
+                break
+        for count in range(len(right) - 1, 0, -1):   # words after the span = the term's last words
+            if last + count <= len(tokens) and _same_words(tokens[last:last + count], right[-count:], self.lang):
+                last += count
+                break
+        return first, last
+
+
+def _has_words(masked: str) -> bool:
+    """Text left once names, numbers, URLs and markup are placeholders: what should change."""
+    return any(c.isalpha() for c in re.sub(r"\{\d+\}", "", masked))
+
+
+def _same_words(found: list[str], wanted: list[str], lang: str) -> bool:
+    return len(found) == len(wanted) and all(set(stems(a, lang)) & set(stems(b, lang))
+                                             for a, b in zip(found, wanted))
+
+
+def _repeats(text: str, lang: str, window: int = 3) -> int:
+    """Words standing twice within a few words (`εργαστήριο εργαστήριο`, `εργαστήριο
+    διαπεριφερειακό εργαστήριο`), inflected forms included; short words (articles) aside."""
+    words = [w for w, _, _ in tokenize_with_offsets(text, lang)]
+    return sum(1 for i, a in enumerate(words) if len(a) >= 4 and a.isalpha()
+               for b in words[i + 1:i + window] if _same_words([a], [b], lang))
 
 
 def _engine_for(issue: Issue, lang: str, options: TranslateOptions) -> Engine:
@@ -358,7 +422,9 @@ class _Run:
             else:
                 _store(entry, result.text, reviewed=False,
                        notes=[f"{MT_NOTE}: {self.engines[lang].name}", *result.notes])
-                if result.final:
+                if result.unchanged:
+                    report.unchanged.append(context)
+                elif result.final:
                     report.translated += 1
                     if any(n.startswith("glossary:") for n in result.notes):
                         report.glossary_notes.append(context)
@@ -441,7 +507,7 @@ def _translate_locked(issue: Issue, languages: list[str], options: TranslateOpti
         stop.set()
         report.interrupted = True
         _finish_after_interrupt(run, pool)
-        report.requests = counter.value
+        report.requests, report.answered = counter.value, counter.answered
         saved = sum(r.translated for r in run.reports.values())
         raise PipelineError(f"interrupted: stopped sending; {saved} translation(s) received are saved; "
                             "run the same command again to continue") from None
@@ -449,7 +515,7 @@ def _translate_locked(issue: Issue, languages: list[str], options: TranslateOpti
         stop.set()
         if bar:
             bar.__exit__(None, None, None)
-    report.requests = counter.value
+    report.requests, report.answered = counter.value, counter.answered
     return report
 
 

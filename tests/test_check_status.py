@@ -47,8 +47,8 @@ def test_check_reports_each_kind_of_finding_with_its_segment(translated_issue, g
 def test_check_text_output_and_exit_codes(translated_issue, newsletters_dir, glossary_dir):
     result = run("check", "--lang", "el")
     assert result.exit_code == 1
-    assert "2025-03-test-issue:about.body.0 [el] error missing-term: 'social economy' should be " \
-           "'κοινωνική οικονομία' (approved), not found" in result.output
+    assert "newsletters/2025-03-test-issue/translations/el.po:45: about.body.0: error missing-term: " \
+           "'social economy' should be 'κοινωνική οικονομία' (approved), not found" in result.output
     set_translation(translated_issue, "el", "about.body.0", "Προωθούμε την κοινωνική οικονομία.")
     set_translation(translated_issue, "el", "project.name", "Δοκιμαστικό έργο για την Κοινωνική Οικονομία")
     result = run("check", "--lang", "el")

@@ -14,31 +14,14 @@ enterprise" over "social economy") only the longer one is checked at that place.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
+from ..checks import Finding
 from .matching import contains_exact, find_term, stems, term_words, tokenize
 from .termbase import Concept, Termbase
 
 _MD_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"\*+")
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str  # "error" or "warning"
-    lang: str
-    concept: str
-    message: str
-    issue: str = ""
-    segment: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = ":".join(p for p in (self.issue, self.segment) if p)
-        return f"{where} [{self.lang}] {self.severity} {self.code}: {self.message}"
 
 
 def plain(text: str) -> str:
