@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from .errors import PipelineError, ValidationError
 from .project import Project, _display, load_project
-from .schema import AssetPath, Context, LangCode, Markdown, PartnerId, Slug, Text, Url, build
-from .yamlsource import load_yaml
+from .schema import AssetPath, Context, LangCode, Line, Markdown, PartnerId, Slug, Url, build, needs
+from .yamlsource import display_path, load_yaml
 
 # The pseudo-localized edition (Windows' name for its pseudo locale): accented, longer text in
 # its own catalog, for layout checks; never written into a real language's memory.
@@ -25,12 +25,12 @@ PSEUDO_LOCALE = "qps-ploc"
 @dataclass
 class Image:
     src: AssetPath
-    alt: Text
+    alt: Line
 
 
 @dataclass
 class Button:
-    label: Text
+    label: Line
     url: Url
 
 
@@ -38,8 +38,9 @@ class Button:
 class DatedItem:
     """Shared by events and agenda items: a date or a date range, checked in order."""
 
-    def check(self, report) -> None:
-        if getattr(self, "end", None) and not getattr(self, "start", None):
+    @needs("start", "end")
+    def _dates_in_order(self, report) -> None:
+        if self.end and not self.start:
             report("end", "an end date needs a start date")
         elif self.start and self.end and self.end < self.start:
             report("end", f"ends ({self.end}) before it starts ({self.start})")
@@ -58,7 +59,7 @@ class Block:
 @dataclass
 class IntroBlock(Block):
     kind: ClassVar[str] = "intro"
-    title: Text
+    title: Line
     body: Markdown
     id: Slug | None = None
 
@@ -66,7 +67,7 @@ class IntroBlock(Block):
 @dataclass
 class AboutBlock(Block):
     kind: ClassVar[str] = "about"
-    title: Text
+    title: Line
     body: Markdown
     id: Slug | None = None
 
@@ -74,17 +75,19 @@ class AboutBlock(Block):
 @dataclass
 class Indicator:
     value: int
-    label: Text
+    label: Line
+    id: Slug | None = None
 
 
 @dataclass
 class IndicatorsBlock(Block):
     kind: ClassVar[str] = "indicators"
-    title: Text
+    title: Line
     items: list[Indicator]
     id: Slug | None = None
 
-    def check(self, report) -> None:
+    @needs("items")
+    def _has_items(self, report) -> None:
         if self.items == []:
             report("items", "needs at least one indicator")
 
@@ -92,17 +95,17 @@ class IndicatorsBlock(Block):
 @dataclass
 class HeadingBlock(Block):
     kind: ClassVar[str] = "heading"
-    text: Text
+    text: Line
     id: Slug | None = None
 
 
 @dataclass
 class EventBlock(DatedItem, Block):
     kind: ClassVar[str] = "event"
-    title: Text
+    title: Line
     start: dt.date
     body: Markdown
-    place: Text | None = None
+    place: Line | None = None
     end: dt.date | None = None
     image: Image | None = None
     hosts: list[PartnerId] = field(default_factory=list)
@@ -113,7 +116,7 @@ class EventBlock(DatedItem, Block):
 @dataclass
 class ReportBlock(Block):
     kind: ClassVar[str] = "report"
-    title: Text
+    title: Line
     body: Markdown
     button: Button
     image: Image | None = None
@@ -122,22 +125,24 @@ class ReportBlock(Block):
 
 @dataclass
 class AgendaItem(DatedItem):
-    title: Text
+    title: Line
     body: Markdown
     start: dt.date | None = None
     end: dt.date | None = None
-    place: Text | None = None
+    place: Line | None = None
     leads: list[PartnerId] = field(default_factory=list)
+    id: Slug | None = None
 
 
 @dataclass
 class WhatsNextBlock(Block):
     kind: ClassVar[str] = "whats_next"
-    title: Text
+    title: Line
     items: list[AgendaItem]
     id: Slug | None = None
 
-    def check(self, report) -> None:
+    @needs("items")
+    def _has_items(self, report) -> None:
         if self.items == []:
             report("items", "needs at least one item")
 
@@ -147,7 +152,7 @@ class ConsortiumBlock(Block):
     """The partners, grouped by country, taken from project.yaml."""
 
     kind: ClassVar[str] = "consortium"
-    title: Text
+    title: Line
     body: Markdown | None = None
     id: Slug | None = None
 
@@ -169,8 +174,8 @@ BLOCK_TYPES = (IntroBlock, AboutBlock, IndicatorsBlock, HeadingBlock, EventBlock
 class Issue:
     number: int
     date: dt.date
-    subject: Text
-    preheader: Text
+    subject: Line
+    preheader: Line
     blocks: list[Block]
     languages: list[LangCode] | None = None
 
@@ -179,9 +184,13 @@ class Issue:
     path: Path = field(default=Path("."), init=False, compare=False, repr=False)
     project: Project | None = field(default=None, init=False, compare=False, repr=False)
 
-    def check(self, report) -> None:
+    @needs("blocks")
+    def _has_blocks(self, report) -> None:
         if self.blocks == []:
             report("blocks", "needs at least one block")
+
+    @needs("number")
+    def _number_counts_from_one(self, report) -> None:
         if self.number is not None and self.number < 1:
             report("number", "must be 1 or more")
 
@@ -206,19 +215,33 @@ class Issue:
         return list(dict.fromkeys(requested)) or allowed
 
     def block_keys(self) -> list[str]:
-        """A stable key per block: its `id`, else its type (numbered when repeated).
+        return block_keys(self.blocks)
 
-        Keys, not list positions, prefix segment ids, so inserting a new block of
-        another type does not orphan the translations of every block after it.
-        """
-        keys, seen = [], {}
-        for block in self.blocks:
-            if block.id:
-                keys.append(block.id)
-                continue
-            seen[block.kind] = seen.get(block.kind, 0) + 1
-            keys.append(block.kind if seen[block.kind] == 1 else f"{block.kind}-{seen[block.kind]}")
-        return keys
+
+def block_keys(blocks: list[Block]) -> list[str]:
+    """A stable key per block: its `id`, else its type (numbered when repeated).
+
+    Keys, not list positions, prefix segment ids, so inserting a new block of
+    another type does not orphan the translations of every block after it.
+    """
+    keys, seen = [], {}
+    for block in blocks:
+        if block.id:
+            keys.append(block.id)
+            continue
+        seen[block.kind] = seen.get(block.kind, 0) + 1
+        keys.append(block.kind if seen[block.kind] == 1 else f"{block.kind}-{seen[block.kind]}")
+    return keys
+
+
+def item_keys(items: list) -> list[str]:
+    """A stable key per list item (indicators, what's next): its `id`, else its position.
+
+    An id keeps an item's segments, and so its reviewed translations, its own when items
+    are inserted or reordered around it; an item without one keeps the positional key
+    that catalogs written before items had ids use.
+    """
+    return [item.id if getattr(item, "id", None) else str(i) for i, item in enumerate(items)]
 
 
 def find_newsletters_dir(start: Path | None = None) -> Path:
@@ -272,7 +295,7 @@ def load_issue(ref: str | None = None, newsletters_dir: Path | None = None) -> I
     if issue is not None and project is not None:
         _check_languages(issue, project, ctx)
     if issue is not None:
-        _check_unique_block_ids(issue, ctx)
+        _check_unique_ids(issue, ctx)
     if ctx.problems or project_problems:
         raise ValidationError(project_problems + ctx.problems)
     issue.id = path.resolve().parent.name
@@ -290,10 +313,32 @@ def _check_languages(issue: Issue, project: Project, ctx: Context) -> None:
                        f"({' '.join(project.target_languages)})")
 
 
-def _check_unique_block_ids(issue: Issue, ctx: Context) -> None:
-    seen: dict[str, int] = {}
-    for i, block in enumerate(issue.blocks or []):
-        if block is not None and block.id:
-            if block.id in seen:
-                ctx.report(("blocks", i, "id"), f"id {block.id!r} is already used by blocks[{seen[block.id]}]")
-            seen[block.id] = i
+def _check_unique_ids(issue: Issue, ctx: Context) -> None:
+    """Keys name segments in every catalog: two things under one name would share translations.
+
+    So an id must differ from the other ids of its list and from the key a neighbour without
+    an id goes by (`event`, `event-2` for blocks; the position for items).
+    """
+    blocks = [(i, b) for i, b in enumerate(issue.blocks or []) if b is not None]
+    keys = block_keys([b for _, b in blocks])
+    _check_keys(ctx, ("blocks",), [(i, b.id, key) for (i, b), key in zip(blocks, keys)],
+                "a block without an id is named after its type")
+    for i, block in blocks:
+        items = getattr(block, "items", None) or []
+        _check_keys(ctx, ("blocks", i, "items"),
+                    [(j, item.id, key) for j, (item, key) in enumerate(zip(items, item_keys(items)))
+                     if item is not None], "an item without an id is named by its position")
+
+
+def _check_keys(ctx: Context, path: tuple, entries: list[tuple[int, str | None, str]], rule: str) -> None:
+    unnamed = {key: i for i, own, key in entries if not own}
+    named: dict[str, int] = {}
+    for i, own, _ in entries:
+        if not own:
+            continue
+        if own in named:
+            ctx.report(path + (i, "id"), f"id {own!r} is already used by {display_path(path + (named[own],))}")
+        elif own in unnamed:
+            ctx.report(path + (i, "id"), f"id {own!r} is already the name of "
+                                         f"{display_path(path + (unnamed[own],))}, which has no id ({rule})")
+        named.setdefault(own, i)

@@ -94,8 +94,8 @@ def format_number(value: int, locale: str) -> str:
     return format_decimal(value, locale=_locale(locale))
 
 
-def country_name(code: str, lang: str) -> str:
-    return _locale(lang).territories.get(code, code)
+def country_name(code: str, locale: str) -> str:
+    return _locale(locale).territories.get(code, code)
 
 
 def text_direction(lang: str) -> str:
@@ -136,7 +136,7 @@ def _names(ids, project) -> str:
     return ", ".join(project.partner(i).name for i in ids)
 
 
-def _block_view(block, key: str, issue: Issue, lang: str, locale: str, formats: DateFormats) -> dict:
+def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats) -> dict:
     project = issue.project
     labels = project.labels
     view: dict = {"kind": Fixed(block.kind), "key": Fixed(key)}
@@ -168,7 +168,7 @@ def _block_view(block, key: str, issue: Issue, lang: str, locale: str, formats: 
         for partner in project.partners:  # project.yaml order, so every language has one layout
             groups.setdefault(partner.country, []).append(partner.name)
         view.update(title=block.title, body=Md(block.body) if block.body else None,
-                    groups=[{"country": country_name(code, lang), "partners": names}
+                    groups=[{"country": country_name(code, locale), "partners": names}
                             for code, names in groups.items()])
     elif isinstance(block, FooterBlock):
         view.update(website=Url(project.website), website_cta=labels.website_cta,
@@ -188,14 +188,14 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
     project = issue.project
     # The pseudo edition is the source language in disguise: dates, numbers, names as in English.
     babel_lang = project.source_language if lang == PSEUDO_LOCALE else lang
-    locale = project.locale_for(babel_lang)
+    locale = project.locale_for(babel_lang)  # one locale for everything Babel writes, country names too
     formats = project.date_formats_for(babel_lang)
     local = localize_issue(issue, translate) if lang != project.source_language else issue
     lproject = local.project
     colours = {k: Colour(v) for k, v in vars(lproject.colours).items()}
     return Edition(
         lang=lang,
-        dir=text_direction(babel_lang),
+        dir=text_direction(locale),
         subject=local.subject,
         preheader=local.preheader,
         masthead=f"{lproject.labels.newsletter} #{format_number(issue.number, locale)}",
@@ -204,6 +204,6 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         acronym=lproject.acronym,
         logo={"src": AssetPath(lproject.logo), "alt": lproject.labels.project_logo_alt},
         colours=colours,
-        blocks=[_block_view(b, k, local, babel_lang, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
+        blocks=[_block_view(b, k, local, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,
     )

@@ -10,14 +10,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ValidationError
-from .schema import AssetPath, Colour, Context, CountryCode, LangCode, Slug, Text, Url, build
+from .schema import AssetPath, Colour, Context, CountryCode, LangCode, Line, Slug, Text, Url, build, needs
 from .yamlsource import load_yaml
+
+
+# Where `formatting_locales` says nothing. Babel's locale for a bare code is the language
+# where most of its speakers live (pt: Brazil, nl: the Netherlands, en: the United States);
+# the consortium's readers live in the partner countries: Portugal ("Polónia", not
+# "Polônia"), Flanders (13/11/2023, not 13-11-2023), and English is written the EU's way.
+# The other partner languages' bare codes are already their partner's country (de = de_DE).
+DEFAULT_LOCALES = {"en": "en_GB", "nl": "nl_BE", "pt": "pt_PT"}
 
 
 @dataclass
 class Partner:
     id: Slug
-    name: Text
+    name: Line
     country: CountryCode
     languages: list[LangCode]
     website: Url
@@ -34,13 +42,13 @@ class SocialLink:
 class Labels:
     """Fixed words of the layout that are not part of any one issue."""
 
-    newsletter: Text
-    website_cta: Text
-    follow_us: Text
-    partners_heading: Text
-    project_logo_alt: Text
-    hosted_by: Text = Text("Hosted by")
-    led_by: Text = Text("Led by")
+    newsletter: Line
+    website_cta: Line
+    follow_us: Line
+    partners_heading: Line
+    project_logo_alt: Line
+    hosted_by: Line = Line("Hosted by")
+    led_by: Line = Line("Led by")
 
 
 @dataclass
@@ -62,16 +70,31 @@ class TranslationSettings:
     timeout: int = 20
     jobs: int = 8
 
-    def check(self, report) -> None:
-        from .engines import ENGINES
+    @needs("engine")
+    def _known_engine(self, report) -> None:
+        _check_engine(self.engine, "engine", report)
 
-        for name, where in [(self.engine, "engine"), *((v, "engines") for v in (self.engines or {}).values())]:
-            if name not in ENGINES:
-                report(where, f"unknown engine {name!r} (choose from {', '.join(sorted(ENGINES))})")
+    @needs("engines")
+    def _known_engines(self, report) -> None:
+        for name in (self.engines or {}).values():
+            _check_engine(name, "engines", report)
+
+    @needs("jobs")
+    def _some_jobs(self, report) -> None:
         if self.jobs is not None and self.jobs < 1:
             report("jobs", "must be 1 or more")
+
+    @needs("timeout")
+    def _some_time(self, report) -> None:
         if self.timeout is not None and self.timeout < 1:
             report("timeout", "must be 1 second or more")
+
+
+def _check_engine(name, where: str, report) -> None:
+    from .engines import ENGINES
+
+    if not isinstance(name, str) or name not in ENGINES:
+        report(where, f"unknown engine {name!r} (choose from {', '.join(sorted(ENGINES))})")
 
 
 @dataclass
@@ -90,7 +113,8 @@ class DateFormats:
     range_same_year: str | None = None
     range_across_years: str | None = None
 
-    def check(self, report) -> None:
+    @needs("range_same_month", "range_same_year", "range_across_years")
+    def _ranges_are_ranges(self, report) -> None:
         from babel.dates import split_interval_pattern
 
         for name in ("range_same_month", "range_same_year", "range_across_years"):
@@ -102,7 +126,7 @@ class DateFormats:
 
 @dataclass
 class Project:
-    name: Text
+    name: Line
     acronym: str
     programme: str
     source_language: LangCode
@@ -122,28 +146,38 @@ class Project:
     # Set by load_project: where the settings file and shared assets live.
     root: Path = field(default=Path("."), init=False, compare=False, repr=False)
 
-    def check(self, report) -> None:
+    @needs("source_language", "target_languages")
+    def _source_is_not_a_target(self, report) -> None:
         if self.target_languages and self.source_language in self.target_languages:
             report("target_languages", f"lists the source language {self.source_language!r}")
+
+    @needs("target_languages")
+    def _targets_once(self, report) -> None:
         seen: set[str] = set()
         for lang in self.target_languages or []:
             if lang in seen:
                 report("target_languages", f"lists {lang!r} twice")
             seen.add(lang)
+
+    @needs("source_language", "target_languages", "date_formats")
+    def _date_formats_for_own_languages(self, report) -> None:
         languages = {self.source_language, *(self.target_languages or [])}
         for lang in self.date_formats or {}:
             if lang not in languages:
                 report("date_formats", f"has patterns for {lang!r}, which is not one of the project's languages")
-        ids = [p.id for p in self.partners or [] if p]
-        for pid in {i for i in ids if ids.count(i) > 1}:
+
+    @needs()  # reads only the ids, which a partner keeps whatever else is wrong with it
+    def _partner_ids_once(self, report) -> None:
+        ids = [p.id for p in self.partners or [] if p and p.id]
+        for pid in sorted({i for i in ids if ids.count(i) > 1}):
             report("partners", f"partner id {pid!r} is used twice")
 
     def partner(self, partner_id: str) -> Partner:
         return next(p for p in self.partners if p.id == partner_id)
 
     def locale_for(self, lang: str) -> str:
-        """The Babel locale that formats dates and numbers for one edition."""
-        return str(self.formatting_locales.get(lang, lang))
+        """The one Babel locale of an edition: its dates, numbers and country names."""
+        return str((self.formatting_locales or {}).get(lang) or DEFAULT_LOCALES.get(lang, lang))
 
     def date_formats_for(self, lang: str) -> DateFormats:
         return self.date_formats.get(lang) or DateFormats()

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +26,14 @@ from .yamlsource import SourceDoc, display_path, locate_text
 
 class Text(str):
     """Translatable plain text (one segment)."""
+
+
+class Line(Text):
+    """Translatable text shown on one line: a subject, a title, a label, a name.
+
+    A line break is never meant there, and it is how harm gets in: in a subject it starts a
+    new mail header (`"...\\r\\nBcc: ..."` is a valid YAML double-quoted string).
+    """
 
 
 class Markdown(str):
@@ -77,6 +86,13 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _HOST = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
 _MISSING = object()
+# Invisible characters no newsletter text means to have: control characters (but tab and
+# newline), line/paragraph separators and bidirectional overrides/isolates, which make the
+# text shown differ from the text reviewed. The same set `sync` reports in translations.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ONE_LINE_NAMES = {"subject": "a subject", "preheader": "a preheader", "title": "a title", "text": "a heading",
+                   "label": "a label", "alt": "an image description", "place": "a place", "name": "a name",
+                   "url": "a URL", "website": "a URL", "id": "an id"}
 
 
 def _describe(value) -> str:
@@ -120,6 +136,32 @@ def _bad_markdown_links(markdown: str) -> list[tuple[str, str]]:
         if problem:
             found.append((url, problem))
     return found
+
+
+def _invisible_problem(value: str, path: tuple, one_line: bool) -> str | None:
+    if one_line and ("\r" in value or "\n" in value):
+        return f"contains a line break (CR/LF): {_one_line_name(path)} is one line"
+    if one_line and "\t" in value:
+        return "contains a tab: use a space"
+    found = _INVISIBLE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    if char in "\u2028\u2029":
+        return f"contains an invisible line break ({code} {unicodedata.name(char)}): " + (
+            f"{_one_line_name(path)} is one line" if one_line else "use an ordinary new line")
+    if unicodedata.category(char) == "Cf":  # the bidirectional overrides and isolates
+        return (f"contains an invisible {code} {unicodedata.name(char)}, which changes the order "
+                "the text is shown in: remove it")
+    return f"contains an invisible control character ({code}): remove it"
+
+
+def _one_line_name(path: tuple) -> str:
+    names = [part for part in path if isinstance(part, str)]
+    if "labels" in names[:-1]:
+        return "a label"
+    return _ONE_LINE_NAMES.get(names[-1] if names else "", "this field")
 
 
 def _known_language(code: str) -> bool:
@@ -194,12 +236,15 @@ def convert(hint, value, path: tuple, ctx: Context):
 
 def _convert_string(hint: type, value, path: tuple, ctx: Context):
     if not isinstance(value, str):
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and hint in (Text, Markdown, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and hint in (Text, Line, Markdown, str):
             value = str(value)  # `place: 2024` is clearly meant as text
         else:
             ctx.report(path, f"expected text, got {_describe(value)}")
             return None
-    if hint in (Text, Markdown) and not value.strip():
+    # Only prose (Text, Markdown) may span lines; every other string is one line.
+    if problem := _invisible_problem(value, path, one_line=hint not in (Text, Markdown)):
+        ctx.report(path, problem)
+    elif hint in (Text, Line, Markdown) and not value.strip():
         ctx.report(path, "must not be empty")
     elif hint is Markdown and (bad := _bad_markdown_links(value)):
         for url, problem in bad:
@@ -226,6 +271,23 @@ def _convert_string(hint: type, value, path: tuple, ctx: Context):
     return hint(value)
 
 
+def needs(*names: str):
+    """Mark a method of a schema dataclass as a cross-field check reading the fields `names`.
+
+    `build` runs it when those fields converted without a problem, whatever happened to the
+    others: a bad URL in a block must not hide that the block ends before it starts, and a
+    date that failed to convert must not set off "an end date needs a start date".
+    """
+    def mark(check):
+        check.needs = names
+        return check
+    return mark
+
+
+def _checks(cls) -> list:
+    return [member for name in dir(cls) if hasattr(member := getattr(cls, name), "needs")]
+
+
 def build(cls, value, path: tuple, ctx: Context):
     """Build dataclass `cls` from a mapping, checking keys against its fields."""
     if not isinstance(value, dict):
@@ -237,7 +299,7 @@ def build(cls, value, path: tuple, ctx: Context):
         if key not in fields:
             allowed = ", ".join(sorted(fields))
             ctx.report(path + (key,), f"unknown key (allowed here: {allowed})", key=True)
-    kwargs = {}
+    kwargs, failed = {}, set()
     for name, spec in fields.items():
         hint = hints[name]
         raw = value.get(name, _MISSING)
@@ -246,15 +308,16 @@ def build(cls, value, path: tuple, ctx: Context):
             if not optional and not _allows_none(hint):
                 ctx.report(path, f"missing required field '{name}'")
                 kwargs[name] = None
+                failed.add(name)
             continue
+        reported = len(ctx.problems)
         kwargs[name] = convert(hint, raw, path + (name,), ctx)
+        if len(ctx.problems) > reported:
+            failed.add(name)
     obj = cls(**kwargs)
-    check = getattr(obj, "check", None)
-    prefix = display_path(path)
-    fields_ok = not any(p.field == prefix or p.field.startswith((prefix + ".", prefix + "["))
-                        for p in ctx.problems) if path else not ctx.problems
-    if check is not None and fields_ok:  # cross-field checks only on fields that converted cleanly
-        check(lambda field_name, message: ctx.report(path + (field_name,), message))
+    for check in _checks(cls):
+        if failed.isdisjoint(check.needs):
+            check(obj, lambda field_name, message: ctx.report(path + (field_name,), message))
     return obj
 
 

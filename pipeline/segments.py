@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .issue import Issue
+from .issue import Issue, item_keys
 from .schema import Markdown, Text
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
@@ -47,11 +47,11 @@ class _Slot:
 
 def _walk(obj, prefix: str) -> Iterator[_Slot]:
     if isinstance(obj, list):
-        for i, item in enumerate(obj):
+        for i, (key, item) in enumerate(zip(item_keys(obj), obj)):
             if isinstance(item, (Text, Markdown)):
-                yield _Slot(f"{prefix}.{i}", item, _kind(item), obj, i)
+                yield _Slot(f"{prefix}.{key}", item, _kind(item), obj, i)
             else:
-                yield from _walk(item, f"{prefix}.{i}")
+                yield from _walk(item, f"{prefix}.{key}")
         return
     if not dataclasses.is_dataclass(obj):
         return

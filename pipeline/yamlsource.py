@@ -126,12 +126,17 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
         column = len(raw) - (raw.rfind(b"\n") + 1) + 1
         raise ValidationError([Problem(name, line, column, "", f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): "
                                        "save the file as UTF-8")]) from None
-    loader = _PlainLoader(text)
+    try:
+        loader = _PlainLoader(text)
+    except yaml.reader.ReaderError as exc:   # a raw control character, found before parsing
+        raise ValidationError([_unreadable_character(name, text, exc)]) from None
     try:
         node = loader.get_single_node()
         doc = SourceDoc(name, None, text.splitlines())
         problems: list[Problem] = []
         doc.data = _convert(node, (), loader, doc, problems) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        raise ValidationError([_unreadable_character(name, text, exc)]) from None
     except _Refused as exc:
         raise ValidationError([Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -147,6 +152,14 @@ def load_yaml(path: Path, display_name: str | None = None) -> SourceDoc:
     if problems:
         raise ValidationError(problems)
     return doc
+
+
+def _unreadable_character(name: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    before = text[:exc.position]
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    return Problem(name, line, column, "", f"an invisible control character U+{ord(char):04X} typed into the file: "
+                                           "remove it (YAML does not allow it)")
 
 
 _PLAIN_WORDS = [
