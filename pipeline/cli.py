@@ -220,6 +220,8 @@ def translate(issue: str | None, languages: tuple[str, ...], engine: str | None,
                            lang.kept_translator)):
             if ids:
                 click.echo(f"  {what}: {', '.join(ids)}", err=True)
+        for error in lang.errors:
+            click.echo(f"  {lang.lang}: {error}", err=True)
     click.echo(f"{report.requests} request(s) sent, {report.answered} answered")
     if any(lang.failed for lang in report.languages):
         raise SystemExit(1)

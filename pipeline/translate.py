@@ -68,6 +68,7 @@ class LanguageReport:
     for_translator: list[str] = field(default_factory=list)   # markup could not be kept
     glossary_notes: list[str] = field(default_factory=list)   # term a translator must fix
     failed: list[str] = field(default_factory=list)           # engine failed after retries
+    errors: list[str] = field(default_factory=list)           # why, each distinct message once
     kept_translator: list[str] = field(default_factory=list)  # a person changed it during the run
     unchanged: list[str] = field(default_factory=list)        # the engine gave the English back
 
@@ -216,8 +217,12 @@ class Translator:
         try:
             parts = split_at(self.request(joined), separators)
             texts = [unmask(part, masked) for part, masked in zip(parts, maskeds)] if parts else None
-        except (MarkupLost, TransientError):
+        except MarkupLost:
             texts = None
+        except TransientError as exc:
+            if exc.timed_out:   # already retried: each text on its own would multiply the waiting
+                return [_Result(unit, error=str(exc)) for unit in units]
+            texts = None        # a server that answers but fails: maybe one text; send each alone
         if texts is None or len(texts) != len(units):
             return [self.translate(unit) for unit in units]
         results = []
@@ -410,6 +415,8 @@ class _Run:
         catalog, report = self.catalogs[lang], self.reports[lang]
         if result.error:
             report.failed.extend(result.unit.contexts)
+            if result.error not in report.errors:
+                report.errors.append(result.error)
             return
         for context in result.unit.contexts:
             entry = catalog.entry(context)
@@ -622,6 +629,7 @@ def _finish_after_interrupt(run: _Run, pool: _Pool) -> None:
         deadline = time.monotonic() + GRACE_SECONDS
         while (pool.in_flight or not pool.answers.empty()) and not hurry.is_set() and time.monotonic() < deadline:
             run.inbox.extend(a for a in pool.take(timeout=0.05) if a[0] == "done")
+        run.inbox.extend(a for a in pool.take(timeout=0) if a[0] == "done")   # arrived: never dropped
         run.inbox[:] = [a for a in run.inbox if a[0] == "done"]
         _handle(run, None, None)   # a draft whose term step is left stays marked pending
     finally:
