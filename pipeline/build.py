@@ -125,26 +125,36 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
                  gathered: list[tuple[EditionStatus, dict]] | None = None):
     """All outputs of an issue in memory: (statuses, files by name)."""
     renderer = renderer or Renderer(templates_dir_for(issue.project.root))
-    statuses, outputs = [], []
+    statuses, outputs, editions = [], [], []
     for status, texts in gathered or edition_statuses(issue, languages):
         lang = status.lang
         edition = make_edition(issue, lang, lambda seg, texts=texts: texts.get(seg.id, seg.source))
         outputs.append(Output(f"{lang}.html", renderer.html(edition)))
         outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
         statuses.append(status)
-    outputs.append(Output("index.html", _index(issue, statuses, renderer.env)))
+        editions.append(edition)
+    outputs.append(Output("index.html", _index(issue, statuses, editions, renderer.env)))
     for asset in _assets(issue):
         outputs.append(Output(asset, (issue.project.root / asset).read_bytes()))
     return statuses, outputs
 
 
-def _index(issue: Issue, statuses: list[EditionStatus], env) -> str:
+# Inboxes show about this many characters of a subject on a phone before cutting it (desktop
+# clients show a little more); a longer one is flagged on the index page for its partner.
+SUBJECT_SHOWN = 60
+
+
+def _index(issue: Issue, statuses: list[EditionStatus], editions, env) -> str:
+    """The page a partner opens first: each edition's own subject and preview line, its status."""
     template = env.get_template("index.html.j2")
     project = issue.project
-    editions = [{"lang": s.lang, "name": _language_name(s.lang),
-                 "status": s.summary()} for s in statuses]
+    rows = [{"lang": s.lang, "name": _language_name(s.lang), "status": s.summary(),
+             "subject": e.subject, "preheader": e.preheader,
+             "long_subject": len(e.subject) > SUBJECT_SHOWN, "subject_length": len(e.subject)}
+            for s, e in zip(statuses, editions)]
     return template.render(acronym=project.acronym, masthead=f"{project.labels.newsletter} #{issue.number}",
-                           subject=issue.subject, primary=project.colours.primary, editions=editions)
+                           subject=issue.subject, primary=project.colours.primary, editions=rows,
+                           subject_shown=SUBJECT_SHOWN)
 
 
 def _language_name(lang: str) -> str:

@@ -127,3 +127,18 @@ def test_a_cache_that_cannot_be_written_only_costs_time(translated_issue, projec
     (project_root / ".cache").write_text("not a folder")
     result = build(out_dir=tmp_path / "a")
     assert (result.out_dir / "en.html").is_file()
+
+
+def test_the_index_shows_each_editions_own_subject_and_flags_a_long_one(translated_issue, project_root):
+    from pipeline.memory import read_catalog
+
+    path = catalog_path(translated_issue.folder, "pl")
+    catalog = read_catalog(path)
+    next(e for e in catalog if e.msgctxt == "subject").msgstr = "Biuletyn nr 7: " + "bardzo " * 12 + "długi"
+    write_catalog(catalog, path)
+    build()
+    index = (project_root / "dist/2025-03-test-issue/index.html").read_text("utf-8")
+    assert "<strong>[de] Newsletter #7: a test issue</strong>" in index
+    assert "[el] Every block type, once." in index            # the preview line, in its language
+    assert "Biuletyn nr 7: bardzo" in index
+    assert index.count("characters: most inboxes show about 60") == 1   # only the long Polish one
