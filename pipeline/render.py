@@ -319,9 +319,27 @@ def compile_mjml(source: str) -> str:
     from mjml import mjml2html
 
     try:
-        return mjml2html(source)
+        html = mjml2html(source)
     except Exception as exc:  # mjml-python raises plain exceptions from the Rust parser
         raise PipelineError(f"MJML could not be compiled: {exc}") from None
+    return _client_fixes(html)
+
+
+_PREVIEW = re.compile(r'(<div style="display:none;[^"]*overflow:hidden;)(">)(.*?)(</div>)', re.S)
+# Zero-width non-joiner + no-break space, repeated: inboxes show the preview line and then
+# stop, instead of running on into the masthead's text ("Newsletter #2 February 2024 ...").
+PREVIEW_FILLER = "&zwnj;&nbsp;" * 90
+_COLOR_SCHEME = ('<meta name="color-scheme" content="light only">'
+                 '<meta name="supported-color-schemes" content="light only">')
+
+
+def _client_fixes(html: str) -> str:
+    """What mail clients need that MJML does not write: a padded preview line hidden from
+    Outlook too (`mso-hide:all`), and the colour scheme declared (a light design that clients
+    should not invert into unreadable logos)."""
+    html = _PREVIEW.sub(lambda m: f"{m.group(1)}mso-hide:all;{m.group(2)}{m.group(3)}{PREVIEW_FILLER}{m.group(4)}",
+                        html, count=1)
+    return html.replace("<head>", "<head>" + _COLOR_SCHEME, 1)
 
 
 _DOCTYPE = "<!doctype html>"
@@ -334,6 +352,9 @@ def inline_css(html: str) -> str:
     - allow_network=False: no fetching web fonts or @import while building offline.
     - remove_classes=False: the @media rules select on MJML's classes.
     - cssutils logging silenced: it warns about every vendor property (mso-*, -webkit-*).
+    - images keep MJML's pixel `width`: premailer copies `width:100%` from the inline CSS into
+      every `width` attribute (useful on tables), and Outlook's Word engine sizes an image by
+      that attribute, so a percentage there blows up a 2x asset to its full file width.
     - the lowercase doctype premailer drops is put back.
     """
     import premailer
@@ -349,10 +370,26 @@ def inline_css(html: str) -> str:
         cssutils_logging_level=logging.CRITICAL,
         exclude_pseudoclasses=True,
     )
-    out = inliner.transform(pretty_print=False)
+    out = _restore_image_widths(html, inliner.transform(pretty_print=False))
     if not out.lower().startswith("<!doctype"):
         out = f"{_DOCTYPE}\n{out}"
     return out
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_WIDTH = re.compile(r'\swidth="([^"]*)"')
+
+
+def _restore_image_widths(before: str, after: str) -> str:
+    """Each image's width attribute as MJML wrote it (images keep their order through premailer)."""
+    widths = iter([m.group(1) if (m := _WIDTH.search(tag)) else None for tag in _IMG.findall(before)])
+
+    def restore(match: re.Match) -> str:
+        width = next(widths, None)
+        if width is None or not width.isdigit():
+            return match.group(0)
+        return _WIDTH.sub(f' width="{width}"', match.group(0), count=1)
+    return _IMG.sub(restore, after)
 
 
 _cssutils_quiet = False

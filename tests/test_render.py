@@ -152,3 +152,28 @@ def test_plain_text_part_comes_from_the_model(translated_issue):
     assert "  ✓ 1\xa0842\xa0680 [pl] euros of budget" in text  # lists with check marks
     assert "<" not in text.replace('<script>alert("x")</script>', "")
     assert "Download" in text and "https://example.org/report.pdf" in text
+
+
+def test_every_image_has_a_pixel_width_for_outlook(translated_issue):
+    """Outlook's Word engine sizes an image by its width attribute: a percentage there would
+    show a 2x asset at its full file width."""
+    import re
+
+    for lang, _, html in editions(translated_issue):
+        images = re.findall(r"<img\b[^>]*>", html)
+        assert images
+        for tag in images:
+            width = re.search(r'\swidth="([^"]*)"', tag)
+            assert width and width.group(1).isdigit() and int(width.group(1)) <= 600, (lang, tag)
+
+
+def test_the_preview_line_is_padded_and_hidden_and_the_colour_scheme_declared(translated_issue):
+    import re
+
+    for lang, _, html in editions(translated_issue):
+        preview = re.search(r'<div style="display:none;[^"]*">(.*?)</div>', html, re.S)
+        assert preview and "mso-hide:all" in preview.group(0), lang
+        text = preview.group(1)
+        assert text.startswith(f"[{lang}] Every block type, once." if lang != "en" else "Every block type, once.")
+        assert text.count("\u200c\u00a0") >= 80 or text.count("&zwnj;&nbsp;") >= 80   # filler after it
+        assert '<meta name="color-scheme" content="light only">' in html
