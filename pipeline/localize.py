@@ -183,8 +183,24 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
     return view
 
 
+# Typography that wants a one-letter word kept with the next one (Polish, Czech, Slovak
+# orphans: "w", "z", "i" never end a line); a no-break space after it does that in every client.
+_ONE_LETTER_WORDS = {"pl": "aiouwzAIOUWZ", "cs": "aiouksvzAIOUKSVZ", "sk": "aiouksvzAIOUKSVZ"}
+
+
+def _tie_one_letter_words(text: str, lang: str) -> str:
+    letters = _ONE_LETTER_WORDS.get(lang.split("_")[0].split("-")[0])
+    if not letters:
+        return text
+    return re.sub(rf"(?<![\w\[(/.:-])([{letters}]) (?=\S)", "\\1\u00a0", text)
+
+
 def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -> Edition:
     """Localize the issue through `translate` and format it for `lang`."""
+    if lang in _ONE_LETTER_WORDS:   # in running text; one-line fields do not wrap much
+        untied = translate
+        translate = lambda segment: (_tie_one_letter_words(untied(segment), lang)  # noqa: E731
+                                     if segment.kind == "markdown" else untied(segment))
     project = issue.project
     # The pseudo edition is the source language in disguise: dates, numbers, names as in English.
     babel_lang = project.source_language if lang == PSEUDO_LOCALE else lang

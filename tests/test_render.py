@@ -177,3 +177,13 @@ def test_the_preview_line_is_padded_and_hidden_and_the_colour_scheme_declared(tr
         assert text.startswith(f"[{lang}] Every block type, once." if lang != "en" else "Every block type, once.")
         assert text.count("\u200c\u00a0") >= 80 or text.count("&zwnj;&nbsp;") >= 80   # filler after it
         assert '<meta name="color-scheme" content="light only">' in html
+
+
+def test_polish_one_letter_words_stay_with_the_next_word(translated_issue):
+    from pipeline.localize import _tie_one_letter_words
+
+    assert _tie_one_letter_words("Spotkanie w Hasku i z partnerami, a potem [link](https://a.b/w x).", "pl") == \
+        "Spotkanie w\u00a0Hasku i\u00a0z\u00a0partnerami, a\u00a0potem [link](https://a.b/w x)."
+    assert _tie_one_letter_words("a test", "de") == "a test"
+    html = {lang: page for lang, _, page in editions(translated_issue)}
+    assert "and a\u00a0<a href" in html["pl"] and "and a <a href" in html["de"]
