@@ -187,3 +187,14 @@ def test_polish_one_letter_words_stay_with_the_next_word(translated_issue):
     assert _tie_one_letter_words("a test", "de") == "a test"
     html = {lang: page for lang, _, page in editions(translated_issue)}
     assert "and a\u00a0<a href" in html["pl"] and "and a <a href" in html["de"]
+
+
+def test_alt_text_is_readable_with_images_off(translated_issue):
+    """Images are off by default in many clients: the alt text is what a reader sees."""
+    import re
+
+    for lang, _, html in editions(translated_issue):
+        for tag in re.findall(r"<img\b[^>]*>", html):
+            assert "font-family:Arial" in tag.replace(": ", ":"), (lang, tag)
+        logo = next(t for t in re.findall(r"<img\b[^>]*>", html) if "secon-interreg-logo" in t)
+        assert "color:#fff" in logo.replace(": ", ":")   # white on the blue masthead
