@@ -138,7 +138,7 @@ def test_an_unknown_mjml_tag_in_a_template_is_caught(translated_issue, tmp_path)
 
 
 def test_an_undefined_template_variable_is_an_error_not_blank_output(translated_issue, tmp_path):
-    folder = custom_templates(tmp_path, "heading", "{{ block.text }}", "{{ block.subtitle }}")
+    folder = custom_templates(tmp_path, "heading", "heading(2, block.text)", "heading(2, block.subtitle)")
     edition = make_edition(translated_issue, "en", lambda s: s.source)
     with pytest.raises(PipelineError, match="subtitle"):
         Renderer(folder).html(edition)
@@ -198,3 +198,12 @@ def test_alt_text_is_readable_with_images_off(translated_issue):
             assert "font-family:Arial" in tag.replace(": ", ":"), (lang, tag)
         logo = next(t for t in re.findall(r"<img\b[^>]*>", html) if "secon-interreg-logo" in t)
         assert "color:#fff" in logo.replace(": ", ":")   # white on the blue masthead
+
+
+def test_titles_are_real_headings_for_screen_readers(translated_issue):
+    import re
+
+    for lang, _, html in editions(translated_issue):
+        assert len(re.findall(r"<h1\b", html)) == 1, lang          # the issue's own title
+        assert len(re.findall(r"<h2\b", html)) >= 6, lang          # every block title and section heading
+        assert "margin:0" in re.search(r"<h1\b[^>]*>", html).group(0)   # looks as before
