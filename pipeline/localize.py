@@ -122,10 +122,20 @@ class Edition:
     issue_id: str = field(default="")
 
 
-def _image(image, alt_default: str = "") -> dict | None:
+def _asset(project, path: str) -> AssetPath:
+    """An image's address in the edition: relative to the build, or absolute under the
+    project's `assets_url` (where the built assets/ folder is uploaded), which is what an
+    inbox or a mailing tool needs."""
+    base = getattr(project, "assets_url", None)
+    if not base:
+        return AssetPath(path)
+    return AssetPath(f"{base.rstrip('/')}/{path.removeprefix('assets/')}")
+
+
+def _image(project, image, alt_default: str = "") -> dict | None:
     if image is None:
         return None
-    return {"src": AssetPath(image.src), "alt": image.alt or alt_default}
+    return {"src": _asset(project, image.src), "alt": image.alt or alt_default}
 
 
 def _button(button) -> dict | None:
@@ -149,12 +159,12 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
         view.update(text=block.text)
     elif isinstance(block, EventBlock):
         view.update(title=block.title, when=format_day_range(block.start, block.end, locale, formats),
-                    place=block.place, body=Md(block.body), image=_image(block.image),
+                    place=block.place, body=Md(block.body), image=_image(project, block.image),
                     hosts=f"{labels.hosted_by}: {_names(block.hosts, project)}" if block.hosts else None,
                     link=_button(block.link))
     elif isinstance(block, ReportBlock):
         view.update(title=block.title, body=Md(block.body), button=_button(block.button),
-                    image=_image(block.image))
+                    image=_image(project, block.image))
     elif isinstance(block, WhatsNextBlock):
         view.update(title=block.title, items=[{
             "title": item.title,
@@ -176,7 +186,7 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
                     social=[{"network": s.network, "url": Url(s.url)} for s in project.social],
                     cofunding=project.cofunding_statement, disclaimer=project.disclaimer,
                     partners_heading=labels.partners_heading,
-                    logos=[{"src": AssetPath(p.logo), "alt": p.name, "url": Url(p.website)}
+                    logos=[{"src": _asset(project, p.logo), "alt": p.name, "url": Url(p.website)}
                            for p in project.partners] if block.show_logos else [])
     else:  # pragma: no cover - a new block type without a view is a programming error
         raise TypeError(f"no view for block type {block.kind!r}")
@@ -218,7 +228,7 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         issue_month=format_month(issue.date, locale, formats),
         project_name=lproject.name,
         acronym=lproject.acronym,
-        logo={"src": AssetPath(lproject.logo), "alt": lproject.labels.project_logo_alt},
+        logo={"src": _asset(project, lproject.logo), "alt": lproject.labels.project_logo_alt},
         colours=colours,
         blocks=[_block_view(b, k, local, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,

@@ -139,12 +139,24 @@ class Project:
     colours: Colours
     partners: list[Partner]
     social: list[SocialLink] = field(default_factory=list)
+    # Where the assets/ folder (newsletters/assets, copied into each build) is published, e.g.
+    # https://example.org/secon/assets: images then have absolute addresses, as an e-mail
+    # needs. Unset: relative paths, for a preview from dist/.
+    assets_url: Url | None = None
     formatting_locales: dict = field(default_factory=dict)
     date_formats: dict[str, DateFormats] = field(default_factory=dict)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
 
     # Set by load_project: where the settings file and shared assets live.
     root: Path = field(default=Path("."), init=False, compare=False, repr=False)
+
+    @needs("assets_url", "logo", "partners")
+    def _assets_under_the_published_folder(self, report) -> None:
+        if self.assets_url:
+            for path in [self.logo, *(p.logo for p in self.partners or [] if p)]:
+                if path and not str(path).startswith("assets/"):
+                    report("assets_url", f"{path!r} is not in assets/, so it would not be published under "
+                                         "assets_url: move it into newsletters/assets/")
 
     @needs("source_language", "target_languages")
     def _source_is_not_a_target(self, report) -> None:

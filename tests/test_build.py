@@ -142,3 +142,23 @@ def test_the_index_shows_each_editions_own_subject_and_flags_a_long_one(translat
     assert "[el] Every block type, once." in index            # the preview line, in its language
     assert "Biuletyn nr 7: bardzo" in index
     assert index.count("characters: most inboxes show about 60") == 1   # only the long Polish one
+
+
+def test_with_assets_url_every_image_has_an_absolute_address(translated_issue, project_root, newsletters_dir):
+    import re
+
+    project = newsletters_dir / "project.yaml"
+    project.write_text(project.read_text("utf-8") + "assets_url: https://cdn.example.org/secon/assets\n", "utf-8")
+    build()
+    out = project_root / "dist/2025-03-test-issue"
+    for lang in ("en", "de", "pl", "el"):
+        sources = re.findall(r'<img\b[^>]*\ssrc="([^"]*)"', (out / f"{lang}.html").read_text("utf-8"))
+        assert sources and all(s.startswith("https://cdn.example.org/secon/assets/") and "assets/assets" not in s
+                               for s in sources), sources
+    assert (out / "assets/images/event.png").is_file()   # the folder to upload there
+    assert "https://cdn.example.org/secon/assets/images/event.png" in (out / "en.html").read_text("utf-8")
+
+
+def test_without_assets_url_images_stay_relative_for_a_preview(translated_issue, project_root):
+    build()
+    assert 'src="assets/images/event.png"' in (project_root / "dist/2025-03-test-issue/en.html").read_text("utf-8")
