@@ -18,12 +18,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from .markup import _parser
+from .schema import INVISIBLE
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+|mailto:[^\s)\]>\"']+", re.IGNORECASE)
 _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _PLACEHOLDER = re.compile(r"\{\s*\d+\s*\}")
 _BROKEN_LINK = re.compile(r"\[[^\]\n]+\]\s+\((?:https?://|mailto:|www\.)|\[[^\]\n]+\]\s*\[\s*(?:https?://)")
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _EMPHASIS_LEFT = re.compile(r"(?<![\\\w])(\*\*|\*|__)(?=\S)|(?<=\S)(\*\*|\*|__)(?![\w*])")
 
 
@@ -99,7 +99,7 @@ def check_translation(source: str, text: str, kind: str = "markdown") -> list[tu
     (subject, titles, labels, names), where a line break is an error too.
     """
     problems: list[tuple[str, str, str]] = []
-    invisible = sorted(set(_INVISIBLE.findall(text)) - set(_INVISIBLE.findall(source)))
+    invisible = sorted(set(INVISIBLE.findall(text)) - set(INVISIBLE.findall(source)))
     for char in invisible:
         problems.append(("control-character", "error", f"{_char_name(char)}: an invisible character that "
                                                        "has no place in a newsletter; remove it"))

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from .files import shown_path
+
 ISSUE_HELP = "ISSUE is an issue id (its folder name under newsletters/) or a path to it; default: the latest issue."
 
 
@@ -29,11 +31,11 @@ def validate(issue: str | None) -> None:
 
     loaded = load_issue(issue)
     count = len(extract_segments(loaded))
-    click.echo(f"{_shown(loaded.path)}: OK ({len(loaded.blocks)} blocks, {count} segments, "
+    click.echo(f"{shown_path(loaded.path)}: OK ({len(loaded.blocks)} blocks, {count} segments, "
                f"{len(loaded.target_languages)} target languages)")
     termbase = termbase_for(loaded)
     if termbase.concepts:
-        click.echo(f"{_shown(termbase.root)}: OK ({len(termbase.concepts)} concepts, "
+        click.echo(f"{shown_path(termbase.root)}: OK ({len(termbase.concepts)} concepts, "
                    f"languages: {' '.join(sorted(termbase.languages)) or 'none'})")
 
 
@@ -72,8 +74,8 @@ def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, s
         for finding in status.findings:
             if not finding.concept:   # translation checks; glossary findings: `newsletter check`
                 click.echo(f"  {finding}", err=True)
-    click.echo(f"built {len(result.statuses)} edition(s) of {result.issue.id} in {_shown(result.out_dir)} "
-               f"({_shown(result.out_dir / 'index.html')})")
+    click.echo(f"built {len(result.statuses)} edition(s) of {result.issue.id} in {shown_path(result.out_dir)} "
+               f"({shown_path(result.out_dir / 'index.html')})")
 
 
 @main.command(help=f"Per language: segments translated / reviewed / fuzzy / missing, and glossary "
@@ -180,7 +182,7 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
         click.echo(f"{report.lang} {concept}: --force: the sheet's values replace a change made in the repo "
                    "since the export")
     verb = "would change" if dry_run else "changed"
-    where = f" in {_shown(report.written)}" if report.written else ""
+    where = f" in {shown_path(report.written)}" if report.written else ""
     click.echo(f"{report.lang}: {verb} {len({c.concept for c in report.changes})} concept(s){where}, "
                f"{report.unchanged} unchanged")
 
@@ -248,17 +250,10 @@ def new_issue(issue_id: str) -> None:
     from .scaffold import new_issue as scaffold
 
     path, reports = scaffold(issue_id)
-    click.echo(f"created {_shown(path)}")
+    click.echo(f"created {shown_path(path)}")
     for report in reports:
         click.echo(f"  {report.lang}: {len(report.reused)} segment(s) already translated, "
                    f"{len(report.added) - len(report.reused)} to translate")
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _languages(issue, requested: tuple[str, ...]) -> list[str]:

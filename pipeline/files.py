@@ -43,6 +43,14 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8",
         raise
 
 
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def lock_path(path: Path) -> Path:
     """The lock file for `path`: in the system's temp folder, keyed by the absolute path, so
     no lock file ever lands in the repository or a translator's folder."""

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from .errors import PipelineError, ValidationError
-from .project import Project, _display, load_project
+from .files import shown_path
+from .project import Project, load_project
 from .schema import AssetPath, Context, LangCode, Line, Markdown, PartnerId, Slug, Url, build, needs
 from .yamlsource import display_path, load_yaml
 
@@ -286,7 +287,7 @@ def load_issue(ref: str | None = None, newsletters_dir: Path | None = None) -> I
     except ValidationError as exc:  # keep going: report the issue's own problems too
         project_problems = exc.problems
     try:
-        doc = load_yaml(path, _display(path))
+        doc = load_yaml(path, shown_path(path))
     except ValidationError as exc:
         raise ValidationError(project_problems + exc.problems) from None
     ctx = Context(doc, assets_dir=newsletters_dir,

@@ -25,7 +25,8 @@ import polib
 
 from . import pofile
 from .errors import PipelineError, Problem, ValidationError
-from .files import exclusive, write_atomic
+from .files import exclusive, shown_path, write_atomic
+from .schema import INVISIBLE
 from .segments import Segment
 
 WRAP_WIDTH = pofile.PAGE_WIDTH
@@ -62,7 +63,7 @@ def read_catalog(path: Path) -> polib.POFile:
     """
     if not path.exists():
         return polib.POFile(wrapwidth=WRAP_WIDTH)
-    shown = relative_path(path)
+    shown = shown_path(path)
     try:
         text = path.read_text(encoding="utf-8")
         catalog = pofile.parse(text)
@@ -123,29 +124,17 @@ def _duplicate_problems(shown: str, catalog: polib.POFile) -> list[Problem]:
     return problems
 
 
-# Characters that have no business in a newsletter: control characters (but tab and newline),
-# line/paragraph separators and bidirectional overrides. Kept byte for byte, and reported.
-_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def odd_characters(path: Path) -> list[str]:
     """`file:line: msgctxt: U+2028 LINE SEPARATOR in the translation`, for a translator to fix."""
     found = []
     for entry in read_catalog(path):
         if entry.obsolete:
             continue
-        for char in sorted(set(_ODD.findall(entry.msgstr))):
+        for char in sorted(set(INVISIBLE.findall(entry.msgstr))):
             name = unicodedata.name(char, "control character")
-            found.append(f"{relative_path(path)}:{entry.linenum}: {entry.msgctxt}: U+{ord(char):04X} {name} "
+            found.append(f"{shown_path(path)}:{entry.linenum}: {entry.msgctxt}: U+{ord(char):04X} {name} "
                          "in the translation (invisible; remove it unless it is meant)")
     return found
-
-
-def relative_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)
@@ -256,7 +245,7 @@ class CatalogFile:
             if write_atomic(self.path, text, still_valid=lambda: _version(self.path) == seen):
                 break
         else:
-            raise PipelineError(f"{relative_path(self.path)} keeps changing while it is being saved; "
+            raise PipelineError(f"{shown_path(self.path)} keeps changing while it is being saved; "
                                 "close the editor that rewrites it and run the command again")
         _entries_cache.pop(self.path, None)
         self._base = _Snapshot.of(self.catalog)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ValidationError
+from .files import shown_path
 from .schema import AssetPath, Colour, Context, CountryCode, LangCode, Line, Slug, Text, Url, build, needs
 from .yamlsource import load_yaml
 
@@ -198,7 +199,7 @@ class Project:
 def load_project(newsletters_dir: Path) -> Project:
     """Read and validate project.yaml, raising ValidationError with every problem."""
     path = newsletters_dir / "project.yaml"
-    doc = load_yaml(path, _display(path))
+    doc = load_yaml(path, shown_path(path))
     ctx = Context(doc, assets_dir=newsletters_dir)
     project = build(Project, doc.data, (), ctx)
     if project is not None and isinstance(doc.data, dict):
@@ -217,14 +218,6 @@ def load_project(newsletters_dir: Path) -> Project:
         raise ValidationError(ctx.problems)
     project.root = newsletters_dir
     return project
-
-
-def _display(path: Path) -> str:
-    """Paths in messages relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 __all__ = ["Project", "Partner", "Labels", "DateFormats", "load_project"]

@@ -13,7 +13,8 @@ from .checks import Finding, check_translation
 from .glossary.qa import check_segments
 from .glossary.termbase import Termbase, find_glossary_dir, load_termbase
 from .issue import Issue
-from .memory import catalog_path, read_entries, relative_path, translations
+from .files import shown_path
+from .memory import catalog_path, read_entries, translations
 from .segments import extract_segments
 
 
@@ -33,7 +34,7 @@ def check_issue(issue: Issue, languages: list[str] | None = None, termbase: Term
         entries = read_entries(path)
         valid = translations(entries, segments)
         lines = {e.context: e.line for e in entries if not e.obsolete}
-        shown = relative_path(path)
+        shown = shown_path(path)
         here = {"issue": issue.id, "file": shown}
         for segment in segments:
             if segment.id in valid:

@@ -88,8 +88,8 @@ _HOST = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
 _MISSING = object()
 # Invisible characters no newsletter text means to have: control characters (but tab and
 # newline), line/paragraph separators and bidirectional overrides/isolates, which make the
-# text shown differ from the text reviewed. The same set `sync` reports in translations.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# text shown differ from the text reviewed. The one set: `sync` and `check` use it on translations.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ONE_LINE_NAMES = {"subject": "a subject", "preheader": "a preheader", "title": "a title", "text": "a heading",
                    "label": "a label", "alt": "an image description", "place": "a place", "name": "a name",
                    "url": "a URL", "website": "a URL", "id": "an id"}
@@ -143,7 +143,7 @@ def _invisible_problem(value: str, path: tuple, one_line: bool) -> str | None:
         return f"contains a line break (CR/LF): {_one_line_name(path)} is one line"
     if one_line and "\t" in value:
         return "contains a tab: use a space"
-    found = _INVISIBLE.search(value)
+    found = INVISIBLE.search(value)
     if found is None:
         return None
     char = found.group()

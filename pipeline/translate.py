@@ -420,7 +420,7 @@ class _Run:
             return
         for context in result.unit.contexts:
             entry = catalog.entry(context)
-            if entry is None or _state(entry) != result.unit.seen.get(context):
+            if entry is None or _as_seen(entry) != result.unit.seen.get(context):
                 report.kept_translator.append(context)
                 continue
             if result.markup_lost:
@@ -435,7 +435,7 @@ class _Run:
                     report.translated += 1
                     if any(n.startswith("glossary:") for n in result.notes):
                         report.glossary_notes.append(context)
-            result.unit.seen[context] = _state(entry)   # a pending step may follow
+            result.unit.seen[context] = _as_seen(entry)   # a pending step may follow
 
     def refresh(self, langs) -> None:
         for lang in langs:
@@ -451,7 +451,8 @@ class _Run:
             catalog.dropped.clear()
 
 
-def _state(entry: polib.POEntry) -> tuple:
+def _as_seen(entry: polib.POEntry) -> tuple:
+    """What an answer's entry must still be for the answer to land: a person's edit changes it."""
     return (entry.msgid, entry.msgstr, tuple(sorted(entry.flags)), entry.tcomment or "")
 
 
@@ -468,7 +469,7 @@ def _translate_locked(issue: Issue, languages: list[str], options: TranslateOpti
         changed = False
         for entry in run.catalogs[lang].catalog:
             if pin_pending(entry):   # an interrupted run's draft: only its term step is left
-                unit = _Unit(lang, entry.msgid, [entry.msgctxt], {entry.msgctxt: _state(entry)})
+                unit = _Unit(lang, entry.msgid, [entry.msgctxt], {entry.msgctxt: _as_seen(entry)})
                 concepts = [f.concept for f in checkers[lang].check(entry.msgid, entry.msgstr)
                             if f.code == "missing-term"]
                 pins.append((unit, entry.msgstr, concepts))
@@ -483,7 +484,7 @@ def _translate_locked(issue: Issue, languages: list[str], options: TranslateOpti
             else:
                 unit = pending.setdefault(entry.msgid, _Unit(lang, entry.msgid, []))
                 unit.contexts.append(entry.msgctxt)
-                unit.seen[entry.msgctxt] = _state(entry)
+                unit.seen[entry.msgctxt] = _as_seen(entry)
         if changed:
             run.save([lang])
         units.extend(pending.values())

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import files
+from tests.test_glossary_sheets import edit_csv
 from pipeline.cli import main
 from pipeline.errors import PipelineError, ValidationError
 from pipeline.glossary import sheets
@@ -35,18 +36,6 @@ def write_language(path: Path, rows: list[list[str]]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([LANGUAGE_COLUMNS, *rows])
     path.write_text(out.getvalue(), "utf-8")
-
-
-def edit_csv(path, which, **changes):
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["concept"] == which:
-            row.update(changes)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def assert_round_trip_changes_nothing(glossary: Path, lang: str, fmt: str, tmp_path: Path) -> None:

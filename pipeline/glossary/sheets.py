@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PipelineError, Problem, ValidationError
-from ..files import exclusive, write_atomic
-from .termbase import (LANGUAGE_COLUMNS, LanguageTerm, Termbase, _display, csv_records, language_term_from_row,
+from ..files import exclusive, shown_path, write_atomic
+from .termbase import (LANGUAGE_COLUMNS, LanguageTerm, Termbase, csv_records, language_term_from_row,
                        read_language_file, split_list, write_language, write_text_atomic)
 
 SHEET_COLUMNS = ["lang", "concept", "english", "definition", "do_not_translate", "term", "status", "variants",
@@ -272,12 +272,12 @@ def _language_code(path: Path, lang: str) -> str:
 
 
 def _too_many(path: Path, max_rows: int) -> PipelineError:
-    return PipelineError(f"{_display(path)}: more than {max_rows:,} rows, but a review sheet has one row per "
+    return PipelineError(f"{shown_path(path)}: more than {max_rows:,} rows, but a review sheet has one row per "
                          "concept: import a sheet made by `newsletter glossary export`")
 
 
 def _read_csv(path: Path, max_rows: int) -> list[tuple[Where, dict]]:
-    display, number, rows = _display(path), 0, []
+    display, number, rows = shown_path(path), 0, []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
@@ -302,7 +302,7 @@ def _read_csv(path: Path, max_rows: int) -> list[tuple[Where, dict]]:
 def _check_header(path: Path, header: list[str]) -> None:
     missing = [c for c in ["lang", "concept", *EDITABLE, "base"] if c not in header]
     if missing:
-        raise PipelineError(f"{_display(path)}:1: missing column(s) {', '.join(missing)}: "
+        raise PipelineError(f"{shown_path(path)}:1: missing column(s) {', '.join(missing)}: "
                             "import a sheet made by `newsletter glossary export`")
 
 
@@ -312,7 +312,7 @@ def _read_xlsx(path: Path, max_rows: int) -> list[tuple[Where, dict]]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)  # read_only: row by row
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
         raise PipelineError(f"{path}: cannot read this XLSX file ({exc})") from None
-    display, rows = _display(path), []
+    display, rows = shown_path(path), []
     try:
         values = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(values, ())]
@@ -347,7 +347,7 @@ def _read_tbx(path: Path, max_rows: int) -> tuple[str, list[tuple[Where, dict]]]
                         raise _too_many(path, max_rows)
     except ET.ParseError as exc:
         line, column = exc.position
-        raise PipelineError(f"{_display(path)}:{line}:{column}: not valid XML ({exc})") from None
+        raise PipelineError(f"{shown_path(path)}:{line}:{column}: not valid XML ({exc})") from None
     if len(langs) != 1:
         raise PipelineError(f"{path}: expected one target language, found {sorted(langs) or 'none'}")
     return langs.pop(), rows
@@ -382,7 +382,7 @@ def _tbx_rows(path: Path, entry: ET.Element, langs: set[str]):
                               if (n.text or "").startswith(_REASON)]
         row.update(variants=" | ".join(variants), forbidden=" | ".join(forbidden),
                    forbidden_reason="; ".join(reasons))
-        yield (f"{_display(path)}: termEntry {concept!r}", 0), row
+        yield (f"{shown_path(path)}: termEntry {concept!r}", 0), row
 
 
 def import_sheet(termbase: Termbase, path: Path, *, force: bool = False, dry_run: bool = False) -> ImportReport:
@@ -435,7 +435,7 @@ def _merge(termbase: Termbase, lang: str, rows: list[tuple[Where, dict]], force:
             report.changes.extend(_diff(item.concept, repo_editable, sheet_editable))
         else:
             shown = f"{where[0]}:{where[1]}" if where[1] else where[0]
-            why = (f"changed in the sheet and in {_display(repo_path)} since the export" if base else
+            why = (f"changed in the sheet and in {shown_path(repo_path)} since the export" if base else
                    "no base fingerprint (the sheet's 'base' column is empty): cannot tell what changed")
             report.conflicts.append(f"{shown}: {item.concept}: {why}")
     if problems:

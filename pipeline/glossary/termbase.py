@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import Problem, ValidationError
-from ..files import write_atomic
+from ..files import shown_path, write_atomic
 
 CONCEPT_COLUMNS = ["id", "english", "definition", "part_of_speech", "do_not_translate", "case_sensitive",
                    "english_variants", "note"]
@@ -155,7 +155,7 @@ class LanguageFile:
 def _read_table(path: Path, columns: list[str], problems: list[Problem]):
     """(header text, header names, [(row number, exact text, cells or None for a blank row)], BOM?),
     or None when the file cannot be read; header, encoding and CSV problems become Problems."""
-    display = _display(path)
+    display = shown_path(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -199,20 +199,20 @@ def _flag(value: str, path: Path, line: int, column: str, problems: list[Problem
     if lowered in _YES:
         return True
     if lowered not in _NO:
-        problems.append(Problem(_display(path), line, 0, column, f"expected yes or no, got {value!r}"))
+        problems.append(Problem(shown_path(path), line, 0, column, f"expected yes or no, got {value!r}"))
     return False
 
 
 def read_concepts(path: Path, problems: list[Problem]) -> dict[str, Concept]:
     concepts: dict[str, Concept] = {}
     for line, row in _read_rows(path, CONCEPT_COLUMNS, problems):
-        _check_text(row, CONCEPT_COLUMNS, (_display(path), line), problems)
+        _check_text(row, CONCEPT_COLUMNS, (shown_path(path), line), problems)
         cid = row["id"]
         if not cid or not row["english"]:
-            problems.append(Problem(_display(path), line, 0, "id" if not cid else "english", "must not be empty"))
+            problems.append(Problem(shown_path(path), line, 0, "id" if not cid else "english", "must not be empty"))
             continue
         if cid in concepts:
-            problems.append(Problem(_display(path), line, 0, "id", f"concept {cid!r} is defined twice"))
+            problems.append(Problem(shown_path(path), line, 0, "id", f"concept {cid!r} is defined twice"))
             continue
         concepts[cid] = Concept(
             id=cid, english=row["english"], definition=row["definition"], part_of_speech=row["part_of_speech"],
@@ -259,7 +259,7 @@ def read_language_file(path: Path, concepts: dict[str, Concept], problems: list[
         return LanguageFile({})
     header_text, header, rows, bom = table
     result = LanguageFile({}, header_text, header, [], bom)
-    shown = _display(path)
+    shown = shown_path(path)
     for line, raw, row in rows:
         item = None if row is None else language_term_from_row(row, concepts, (shown, line), problems)
         if item is not None and item.concept in result.terms:
@@ -354,13 +354,6 @@ def _format_row(item: LanguageTerm, cells: dict, original: LanguageFile) -> str:
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
     write_atomic(path, text, encoding)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 __all__ = ["Concept", "LanguageTerm", "Termbase", "load_termbase", "write_language", "split_list", "STATUSES"]
