@@ -71,7 +71,8 @@ def exclusive(paths: list[Path], doing: str, wait: float = 0) -> Iterator[None]:
     Another newsletter command holding one of them makes this refuse at once (or after
     `wait` seconds) with a message saying which file and what to do, instead of two runs
     both sending the same texts and the last writer winning. Leftover temp files of a
-    killed run are removed once the lock is ours.
+    killed run are removed once the lock is ours, and this command's own (an interrupt
+    between a temp file's creation and its rename) before the lock is released.
     """
     import filelock  # here: ~15 ms, and commands that only read (build) never lock
 
@@ -89,6 +90,8 @@ def exclusive(paths: list[Path], doing: str, wait: float = 0) -> Iterator[None]:
             held.append(lock)
             remove_leftover_temps(path)
         yield
-    finally:
+    finally:   # an interrupt can land between a temp file's creation and its rename
+        for path in sorted(set(paths))[:len(held)]:
+            remove_leftover_temps(path)
         for lock in reversed(held):
             lock.release()

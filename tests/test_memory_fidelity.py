@@ -205,3 +205,14 @@ def test_wrapping_matches_msgcat_on_thousands_of_real_sentences(tmp_path):
     path.write_text(pofile.serialize(catalog), "utf-8")
     resaved = subprocess.run(["msgcat", str(path)], capture_output=True, text=True, check=True).stdout
     assert resaved == path.read_text("utf-8")
+
+
+def test_a_temp_file_left_by_an_interrupt_inside_the_command_is_removed_before_it_ends(tmp_path):
+    from pipeline.files import exclusive
+
+    path = tmp_path / "pl.po"
+    with pytest.raises(KeyboardInterrupt):
+        with exclusive([path], "run it"):
+            (tmp_path / ".pl.po.x1y2.tmp").write_text("half", "utf-8")   # Ctrl-C before the rename
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
