@@ -15,7 +15,7 @@ from babel import Locale
 from .errors import PipelineError
 from .files import write_atomic
 from .issue import PSEUDO_LOCALE, Issue, load_issue
-from .localize import make_edition
+from .localize import fill_label, make_edition
 from .memory import catalog_path, read_entries, translations
 from .render import Renderer, templates_dir_for
 from .segments import Segment, extract_segments
@@ -152,7 +152,7 @@ def _index(issue: Issue, statuses: list[EditionStatus], editions, env) -> str:
              "subject": e.subject, "preheader": e.preheader,
              "long_subject": len(e.subject) > SUBJECT_SHOWN, "subject_length": len(e.subject)}
             for s, e in zip(statuses, editions)]
-    return template.render(acronym=project.acronym, masthead=f"{project.labels.newsletter} #{issue.number}",
+    return template.render(acronym=project.acronym, masthead=fill_label(project.labels, project.labels, "masthead", number=str(issue.number)),
                            subject=issue.subject, primary=project.colours.primary, editions=rows,
                            subject_shown=SUBJECT_SHOWN)
 

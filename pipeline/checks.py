@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from .markup import _parser
+from .project import NAMED_PLACEHOLDER
 from .schema import INVISIBLE
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+|mailto:[^\s)\]>\"']+", re.IGNORECASE)
@@ -109,6 +110,7 @@ def check_translation(source: str, text: str, kind: str = "markdown") -> list[tu
     for placeholder in sorted(set(_PLACEHOLDER.findall(text)) - set(_PLACEHOLDER.findall(source))):
         problems.append(("placeholder", "error", f"leftover placeholder {placeholder} from machine translation: "
                                                  "write the text it stood for"))
+    problems += _named_placeholder_problems(source, text)
     for tag in sorted(set(_RAW_HTML.findall(text)) - set(_RAW_HTML.findall(source))):
         problems.append(("raw-html", "error", f"raw HTML {tag} would show as text: use **bold**, *italics* "
                                               "or [text](URL) instead"))
@@ -119,6 +121,20 @@ def check_translation(source: str, text: str, kind: str = "markdown") -> list[tu
         if ratio > 2.5 or ratio < 0.4:
             problems.append(("length", "warning", f"{len(text)} characters against the English's "
                                                   f"{len(source)} ({ratio:.1f}x): is something missing or added?"))
+    return problems
+
+
+def _named_placeholder_problems(source: str, text: str) -> list[tuple[str, str, str]]:
+    """A pattern label's {names}/{number} must come through as written: it is where the value goes."""
+    wanted, found = Counter(NAMED_PLACEHOLDER.findall(source)), Counter(NAMED_PLACEHOLDER.findall(text))
+    problems = []
+    for name in sorted(wanted):
+        if found[name] != wanted[name]:
+            problems.append(("placeholder", "error", f"{{{name}}} must appear {wanted[name]} time(s), as written "
+                                                     f"(found {found[name]}): it is replaced by the value; move it, "
+                                                     "do not translate it"))
+    for name in sorted(set(found) - set(wanted)):
+        problems.append(("placeholder", "error", f"{{{name}}} is not in the English: no value would replace it"))
     return problems
 
 

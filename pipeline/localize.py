@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from .issue import (PSEUDO_LOCALE, AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
                     IntroBlock, Issue, ReportBlock, WhatsNextBlock)
 from .schema import AssetPath, Colour, Url
-from .project import DateFormats
+from .project import NAMED_PLACEHOLDER, DateFormats
 from .segments import Segment, localize_issue
 
 
@@ -146,7 +146,16 @@ def _names(ids, project) -> str:
     return ", ".join(project.partner(i).name for i in ids)
 
 
-def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats) -> dict:
+def fill_label(labels, english, name: str, **values: str) -> str:
+    """A pattern label with its placeholders filled; the English pattern where a translation
+    lost or invented one (`newsletter check` reports it; the edition must still make sense)."""
+    pattern = getattr(labels, name)
+    if set(NAMED_PLACEHOLDER.findall(pattern)) != set(values):
+        pattern = getattr(english, name)
+    return NAMED_PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
+
+
+def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats, english) -> dict:
     project = issue.project
     labels = project.labels
     view: dict = {"kind": Fixed(block.kind), "key": Fixed(key)}
@@ -160,7 +169,8 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
     elif isinstance(block, EventBlock):
         view.update(title=block.title, when=format_day_range(block.start, block.end, locale, formats),
                     place=block.place, body=Md(block.body), image=_image(project, block.image),
-                    hosts=f"{labels.hosted_by}: {_names(block.hosts, project)}" if block.hosts else None,
+                    hosts=fill_label(labels, english, "hosted_by", names=_names(block.hosts, project))
+                    if block.hosts else None,
                     link=_button(block.link))
     elif isinstance(block, ReportBlock):
         view.update(title=block.title, body=Md(block.body), button=_button(block.button),
@@ -171,7 +181,7 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
             "when": format_day_range(item.start, item.end, locale, formats) if item.start else None,
             "place": item.place,
             "body": Md(item.body),
-            "leads": f"{labels.led_by}: {_names(item.leads, project)}" if item.leads else None,
+            "leads": fill_label(labels, english, "led_by", names=_names(item.leads, project)) if item.leads else None,
         } for item in block.items])
     elif isinstance(block, ConsortiumBlock):
         groups: dict[str, list[str]] = {}
@@ -224,12 +234,13 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         dir=text_direction(locale),
         subject=local.subject,
         preheader=local.preheader,
-        masthead=f"{lproject.labels.newsletter} #{format_number(issue.number, locale)}",
+        masthead=fill_label(lproject.labels, project.labels, "masthead", number=format_number(issue.number, locale)),
         issue_month=format_month(issue.date, locale, formats),
         project_name=lproject.name,
         acronym=lproject.acronym,
         logo={"src": _asset(project, lproject.logo), "alt": lproject.labels.project_logo_alt},
         colours=colours,
-        blocks=[_block_view(b, k, local, locale, formats) for k, b in zip(local.block_keys(), local.blocks)],
+        blocks=[_block_view(b, k, local, locale, formats, project.labels)
+                for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,
     )

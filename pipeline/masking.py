@@ -19,6 +19,7 @@ _PATTERNS = [
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                    # e-mail addresses
     r"\*\*|\*|__",                                      # bold / italics markers
     r"\d+(?:[.,:/\u00a0\u202f -]\d+)*%?",              # numbers, dates, ranges, percentages
+    r"\{[A-Za-z_]\w*\}",                                # a label's named placeholder: {names}
     r"[{}]",                                            # literal braces (placeholders use them)
 ]
 _PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")

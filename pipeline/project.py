@@ -6,6 +6,7 @@ text translated through each issue's catalogs like the issue's own text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,17 +40,43 @@ class SocialLink:
     url: Url
 
 
+# Labels that are patterns: a translator moves the placeholder where the language wants it
+# ("Ενημερωτικό δελτίο #{number}", "{names} als Gastgeber"), so nothing is glued in code.
+LABEL_PLACEHOLDERS = {"masthead": {"number"}, "hosted_by": {"names"}, "led_by": {"names"},
+                      "subscribed_because": {"sender"}}
+NAMED_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
 @dataclass
 class Labels:
     """Fixed words of the layout that are not part of any one issue."""
 
-    newsletter: Line
+    masthead: Line
     website_cta: Line
     follow_us: Line
     partners_heading: Line
     project_logo_alt: Line
-    hosted_by: Line = Line("Hosted by")
-    led_by: Line = Line("Led by")
+    hosted_by: Line = Line("Hosted by: {names}")
+    led_by: Line = Line("Led by: {names}")
+    eu_emblem_alt: Line = Line("Flag of the European Union")
+    # The footer of an edition for sending (lists.yaml): who sends it, why, how to leave.
+    subscribed_because: Text = Text("You receive this newsletter because you subscribed to news from {sender}.")
+    unsubscribe: Line = Line("Unsubscribe")
+    view_online: Line = Line("View in your browser")
+    privacy_notice: Line = Line("Privacy notice")
+
+    @needs(*LABEL_PLACEHOLDERS)
+    def _patterns_have_their_placeholders(self, report) -> None:
+        for name, wanted in LABEL_PLACEHOLDERS.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            found = set(NAMED_PLACEHOLDER.findall(value))
+            for missing in sorted(wanted - found):
+                report(name, f"must contain {{{missing}}} where the value goes, e.g. 'Led by: {{{missing}}}'")
+            for unknown in sorted(found - wanted):
+                report(name, f"{{{unknown}}} is not filled in here; the placeholders are "
+                             + ", ".join(f"{{{w}}}" for w in sorted(wanted)))
 
 
 @dataclass

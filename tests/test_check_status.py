@@ -76,14 +76,14 @@ def test_status_counts_segments_and_glossary_coverage(translated_issue, glossary
     result = run("status", "--json")
     assert result.exit_code == 0
     rows = {r["lang"]: r for r in json.loads(result.output)["languages"]}
-    assert rows["de"]["segments"] == 38
-    assert rows["de"]["translated"] == 37 and rows["de"]["reviewed"] == 36
+    assert rows["de"]["segments"] == 43
+    assert rows["de"]["translated"] == 42 and rows["de"]["reviewed"] == 41
     assert rows["de"]["fuzzy"] == 1 and rows["de"]["missing"] == 1
     assert (rows["de"]["approved"], rows["de"]["proposed"], rows["de"]["no_term"]) == (4, 0, 2)  # + TESTCON
     assert (rows["pl"]["approved"], rows["pl"]["proposed"], rows["pl"]["no_term"]) == (5, 1, 0)
     table = run("status").output
-    assert "2025-03-test-issue: 38 segments, 6 glossary concepts" in table
-    assert table.splitlines()[2].split() == ["de", "37", "36", "1", "1", "4", "0", "2"]
+    assert "2025-03-test-issue: 43 segments, 6 glossary concepts" in table
+    assert table.splitlines()[2].split() == ["de", "42", "41", "1", "1", "4", "0", "2"]
 
 
 def test_build_warns_about_glossary_findings_and_strict_refuses(translated_issue, glossary_dir, project_root):

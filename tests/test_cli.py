@@ -14,16 +14,16 @@ def run(*args):
 def test_validate_reports_ok_with_counts(good_issue):
     result = run("validate")
     assert result.exit_code == 0
-    assert "newsletters/2025-03-test-issue/issue.yaml: OK (9 blocks, 38 segments, 3 target languages)" in result.output
+    assert "newsletters/2025-03-test-issue/issue.yaml: OK (9 blocks, 43 segments, 3 target languages)" in result.output
 
 
 def test_sync_then_build_warns_about_untranslated_editions(good_issue, project_root):
     result = run("sync")
     assert result.exit_code == 0
-    assert "pl: updated: 38 new" in result.output
+    assert "pl: updated: 43 new" in result.output
     result = run("build", "--lang", "pl")
     assert result.exit_code == 0
-    assert "warning: pl: 38 untranslated" in result.output
+    assert "warning: pl: 43 untranslated" in result.output
     assert "built 1 edition(s) of 2025-03-test-issue in dist/2025-03-test-issue" in result.output
 
 

@@ -111,7 +111,7 @@ def test_an_untrusted_certificate_is_final_and_the_advice_works(good_issue, cert
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])    # what the message says to do
         result, _ = cli("--engine", "libre", "--url", tls.url, "--lang", "pl")
         assert result.exit_code == 0, result.output
-        assert "pl: libre: 38 machine-translated" in result.output
+        assert "pl: libre: 43 machine-translated" in result.output
 
 
 # --- timeouts: retried, and called what they are -------------------------------------------------
@@ -131,7 +131,7 @@ def test_a_server_that_never_answers_is_a_timeout_naming_the_setting(good_issue,
     server.always("slow", when="Highlights")
     report = translate_issue(load_issue(ISSUE), ["pl"], TranslateOptions(
         engine="libre", url=server.url, jobs=4, **{**FAST, "timeout": 0.3, "attempts": 2}))
-    assert report.languages[0].failed == ["heading.text"] and translated(report) == 37
+    assert report.languages[0].failed == ["heading.text"] and translated(report) == 42
     assert server.texts.count("Highlights") == 2                   # tried again, as timeouts are
 
 
@@ -215,8 +215,8 @@ def test_deepl_retries_rate_limits_server_errors_and_dropped_connections(good_is
     server = deepl
     server.fail_next(fault, fault)
     report = translate_issue(load_issue(ISSUE), ["pl"], TranslateOptions(engine="deepl", jobs=4, **FAST))
-    assert translated(report) == 38 and not report.languages[0].failed
-    assert report.requests == server.requests == 38 + 2
+    assert translated(report) == 43 and not report.languages[0].failed
+    assert report.requests == server.requests == 43 + 2
 
 
 # --- keys: in a header or the body, never in a URL --------------------------------------------
@@ -226,9 +226,9 @@ def test_keys_travel_in_the_body_or_a_header_never_in_a_url(good_issue, server, 
     server.api_key = "libre-secret-4711"
     server.fail_next("cut", "429")                       # retries carry it the same way
     report = translate_issue(load_issue(ISSUE), ["pl"], TranslateOptions(engine="libre", url=server.url, **FAST))
-    assert translated(report) == 38
+    assert translated(report) == 43
     libre = [r for r in server.received if r.api == "libre"]
-    assert len(libre) == 38 + 2
+    assert len(libre) == 43 + 2
     assert all(r.method == "POST" and r.fields["api_key"] == "libre-secret-4711" in r.body for r in libre)
     assert not any("libre-secret-4711" in r.path or "?" in r.path for r in libre)
 
@@ -236,9 +236,9 @@ def test_keys_travel_in_the_body_or_a_header_never_in_a_url(good_issue, server, 
     monkeypatch.setenv("DEEPL_SERVER_URL", server.url)
     server.api_key = "deepl-secret-0815:fx"
     report = translate_issue(load_issue(ISSUE), ["de"], TranslateOptions(engine="deepl", **FAST))
-    assert translated(report) == 38
+    assert translated(report) == 43
     sent = [r for r in server.received if r.api == "deepl"]
-    assert len(sent) == 38
+    assert len(sent) == 43
     assert all(r.headers["authorization"] == "DeepL-Auth-Key deepl-secret-0815:fx" for r in sent)
     assert not any("deepl-secret-0815" in r.path or "deepl-secret-0815" in r.body for r in sent)
     assert all(r.path == "/v2/translate" and r.fields["target_lang"] == "DE" for r in sent)
