@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel import Locale
 
+from .emblem import EMBLEM_PATH, eu_emblem_png
 from .errors import PipelineError
 from .files import write_atomic
 from .issue import PSEUDO_LOCALE, Issue, load_issue
@@ -78,6 +79,7 @@ class BuildResult:
     out_dir: Path
     statuses: list[EditionStatus]
     written: list[Path]
+    sendable: list = field(default_factory=list)   # delivery.editions.SendableEdition, per list and language
 
 
 def edition_status(issue: Issue, lang: str, segments: list[Segment]) -> tuple[EditionStatus, dict]:
@@ -136,6 +138,7 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
     outputs.append(Output("index.html", _index(issue, statuses, editions, renderer.env)))
     for asset in _assets(issue):
         outputs.append(Output(asset, (issue.project.root / asset).read_bytes()))
+    outputs.append(Output(EMBLEM_PATH, eu_emblem_png()))
     return statuses, outputs
 
 
@@ -185,7 +188,9 @@ def cache_dir_for(newsletters_dir: Path) -> Path:
 
 def build(issue_ref: str | None = None, languages: list[str] | None = None, out_dir: Path | None = None,
           strict: bool = False, newsletters_dir: Path | None = None,
-          renderer: Renderer | None = None, use_cache: bool = True) -> BuildResult:
+          renderer: Renderer | None = None, use_cache: bool = True, flavour: str | None = None) -> BuildResult:
+    """Every edition, and with lists.yaml every list's edition for sending (`flavour`: also the
+    HTML for that mailing tool), rendered in memory and then written."""
     issue = load_issue(issue_ref, newsletters_dir)
     project = issue.project
     languages = issue.select_languages(languages or [], with_source=True)
@@ -202,9 +207,12 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
     renderer = renderer or Renderer(templates_dir_for(project.root),
                                     cache_dir=cache_dir_for(project.root) if use_cache else None)
     statuses, outputs = render_issue(issue, languages, renderer, gathered)
+    from .delivery.editions import sendable_outputs
+
+    for_sending, sendable = sendable_outputs(issue, gathered, renderer, flavour)
     target = out_root / issue.id
-    written = write_outputs(target, outputs)
-    return BuildResult(issue, target, statuses, written)
+    written = write_outputs(target, outputs + for_sending)
+    return BuildResult(issue, target, statuses, written, sendable)
 
 
 def write_outputs(target: Path, outputs: list[Output]) -> list[Path]:

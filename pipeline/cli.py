@@ -64,18 +64,32 @@ def sync(issue: str | None, languages: tuple[str, ...]) -> None:
 @click.option("--strict", is_flag=True, help="Fail, writing nothing, if any segment is untranslated, outdated or "
                                             "fuzzy, or breaks the glossary.")
 @click.option("--no-cache", is_flag=True, help="Compile every layout afresh, neither reading nor writing .cache/.")
-def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool, no_cache: bool) -> None:
+@click.option("--for", "flavour", type=click.Choice(["mailchimp", "brevo", "mailerlite", "listmonk", "mautic", "generic"]),
+              help="Also write <tool>/<list>-<lang>.html and .txt for that mailing tool, its merge tags in the "
+                   "footer (generic: what `newsletter send` fills in).")
+def build(issue: str | None, languages: tuple[str, ...], out_dir: Path | None, strict: bool, no_cache: bool,
+          flavour: str | None) -> None:
     from .build import build as run_build
+    from .delivery.message import BUDGET
 
-    result = run_build(issue, list(languages) or None, out_dir, strict, use_cache=not no_cache)
+    result = run_build(issue, list(languages) or None, out_dir, strict, use_cache=not no_cache, flavour=flavour)
     for status in result.statuses:
         if not status.complete:
             click.echo(f"warning: {status.lang}: {status.summary()}", err=True)
         for finding in status.findings:
             if not finding.concept:   # translation checks; glossary findings: `newsletter check`
                 click.echo(f"  {finding}", err=True)
+    for edition in result.sendable:
+        if edition.over_budget:
+            click.echo(f"warning: {edition.name}: the HTML part is {edition.html_bytes / 1024:.1f} KB as sent "
+                       f"({edition.encoding}), over the {BUDGET // 1024} KB budget: Gmail clips messages near "
+                       "102 KB, and a mailing tool's link tracking adds more", err=True)
     click.echo(f"built {len(result.statuses)} edition(s) of {result.issue.id} in {shown_path(result.out_dir)} "
                f"({shown_path(result.out_dir / 'index.html')})")
+    if result.sendable:
+        largest = max(result.sendable, key=lambda e: e.html_bytes)
+        click.echo(f"  and {len(result.sendable)} for sending (<list>-<lang>.eml{f', {flavour}/' if flavour else ''}); "
+                   f"largest HTML part {largest.html_bytes / 1024:.1f} KB ({largest.name}), budget {BUDGET // 1024} KB")
 
 
 @main.command(help=f"Per language: segments translated / reviewed / fuzzy / missing, and glossary "

@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, parse_pattern, split_interval_pattern
 from babel.numbers import format_decimal
 
+from .emblem import EMBLEM_PATH, EMBLEM_SHOWN
 from .issue import (PSEUDO_LOCALE, AboutBlock, ConsortiumBlock, EventBlock, FooterBlock, HeadingBlock, IndicatorsBlock,
                     IntroBlock, Issue, ReportBlock, WhatsNextBlock)
 from .schema import AssetPath, Colour, Url
@@ -117,9 +118,13 @@ class Edition:
     project_name: str
     acronym: str
     logo: dict
+    emblem: dict
+    cofunding: str
     colours: dict
     blocks: list[dict]
     issue_id: str = field(default="")
+    # An edition for sending to a list: who sends it and why, the ways out (see `list_footer`).
+    footer: dict | None = None
 
 
 def _asset(project, path: str) -> AssetPath:
@@ -152,6 +157,8 @@ def fill_label(labels, english, name: str, **values: str) -> str:
     pattern = getattr(labels, name)
     if set(NAMED_PLACEHOLDER.findall(pattern)) != set(values):
         pattern = getattr(english, name)
+    # A number never starts a line on its own: "#2", "Nr. 2", "№ 2" stay with the word before.
+    pattern = re.sub(r" +(?=[^\s{]{0,4}\{number\})", "\u00a0", pattern)
     return NAMED_PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
 
 
@@ -194,7 +201,7 @@ def _block_view(block, key: str, issue: Issue, locale: str, formats: DateFormats
         view.update(website=Url(project.website), website_cta=labels.website_cta,
                     follow_us=labels.follow_us,
                     social=[{"network": s.network, "url": Url(s.url)} for s in project.social],
-                    cofunding=project.cofunding_statement, disclaimer=project.disclaimer,
+                    disclaimer=project.disclaimer,
                     partners_heading=labels.partners_heading,
                     logos=[{"src": _asset(project, p.logo), "alt": p.name, "url": Url(p.website)}
                            for p in project.partners] if block.show_logos else [])
@@ -215,8 +222,31 @@ def _tie_one_letter_words(text: str, lang: str) -> str:
     return re.sub(rf"(?<![\w\[(/.:-])([{letters}]) (?=\S)", "\\1\u00a0", text)
 
 
-def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -> Edition:
-    """Localize the issue through `translate` and format it for `lang`."""
+@dataclass
+class FooterLinks:
+    """What a list's footer links to, as the edition's target writes it: real addresses, a
+    mailing tool's merge tags or the placeholders `send` fills in (they are text, not layout,
+    so every list and tool shares one compiled layout)."""
+
+    partner: str
+    contact: str
+    unsubscribe: str
+    view_online: str
+    privacy: str
+
+
+def _list_footer(lproject, english, links: FooterLinks) -> dict:
+    labels = lproject.labels
+    return {"because": fill_label(labels, english, "subscribed_because", sender=lproject.partner(links.partner).name),
+            "contact": str(links.contact),
+            "view_online": {"label": str(labels.view_online), "url": str(links.view_online)},
+            "links": [{"label": str(labels.unsubscribe), "url": str(links.unsubscribe)},
+                      {"label": str(labels.privacy_notice), "url": str(links.privacy)}]}
+
+
+def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str],
+                 footer: FooterLinks | None = None) -> Edition:
+    """Localize the issue through `translate` and format it for `lang` (for a list, with `footer`)."""
     if lang in _ONE_LETTER_WORDS:   # in running text; one-line fields do not wrap much
         untied = translate
         translate = lambda segment: (_tie_one_letter_words(untied(segment), lang)  # noqa: E731
@@ -239,8 +269,12 @@ def make_edition(issue: Issue, lang: str, translate: Callable[[Segment], str]) -
         project_name=lproject.name,
         acronym=lproject.acronym,
         logo={"src": _asset(project, lproject.logo), "alt": lproject.labels.project_logo_alt},
+        emblem={"src": _asset(project, EMBLEM_PATH), "alt": lproject.labels.eu_emblem_alt,
+                "width": Fixed(EMBLEM_SHOWN[0]), "height": Fixed(EMBLEM_SHOWN[1])},
+        cofunding=lproject.cofunding_statement,
         colours=colours,
         blocks=[_block_view(b, k, local, locale, formats, project.labels)
                 for k, b in zip(local.block_keys(), local.blocks)],
         issue_id=issue.id,
+        footer=_list_footer(lproject, project.labels, footer) if footer else None,
     )

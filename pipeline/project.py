@@ -22,6 +22,7 @@ from .yamlsource import load_yaml
 # "Polônia"), Flanders (13/11/2023, not 13-11-2023), and English is written the EU's way.
 # The other partner languages' bare codes are already their partner's country (de = de_DE).
 DEFAULT_LOCALES = {"en": "en_GB", "nl": "nl_BE", "pt": "pt_PT"}
+EMAIL_IMAGES = ("embedded", "linked")
 
 
 @dataclass
@@ -171,6 +172,13 @@ class Project:
     # https://example.org/secon/assets: images then have absolute addresses, as an e-mail
     # needs. Unset: relative paths, for a preview from dist/.
     assets_url: Url | None = None
+    # How images travel in an edition for sending (lists.yaml): "embedded" inside each
+    # message as cid: parts (works offline, nothing to upload), or "linked" to their
+    # published copy under assets_url (smaller messages; what a mailing tool needs anyway).
+    email_images: str | None = None
+    # Where the built dist/ folder is published: an edition's "view in your browser" link is
+    # <editions_url>/<issue>/<lang>.html.
+    editions_url: Url | None = None
     formatting_locales: dict = field(default_factory=dict)
     date_formats: dict[str, DateFormats] = field(default_factory=dict)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
@@ -185,6 +193,14 @@ class Project:
                 if path and not str(path).startswith("assets/"):
                     report("assets_url", f"{path!r} is not in assets/, so it would not be published under "
                                          "assets_url: move it into newsletters/assets/")
+
+    @needs("email_images", "assets_url")
+    def _images_travel_one_known_way(self, report) -> None:
+        if self.email_images is not None and self.email_images not in EMAIL_IMAGES:
+            report("email_images", f"{self.email_images!r}: choose embedded (images inside each message) or "
+                                   "linked (images at assets_url)")
+        elif self.email_images == "linked" and not self.assets_url:
+            report("email_images", "linked images need assets_url: where the assets/ folder is published")
 
     @needs("source_language", "target_languages")
     def _source_is_not_a_target(self, report) -> None:

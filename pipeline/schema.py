@@ -68,6 +68,10 @@ class PartnerId(str):
     """The id of a partner declared in project.yaml."""
 
 
+class EmailAddress(str):
+    """One e-mail address (syntax and international domain names checked, no DNS lookup)."""
+
+
 @dataclass
 class Context:
     """What conversion needs besides the document: where assets live, which partners exist."""
@@ -112,6 +116,16 @@ def _check_url(value: str) -> str | None:
     host = parts.hostname or ""
     if not host or " " in value or not (_HOST.match(host) or host == "localhost" or _is_ip(host)):
         return "is not a valid URL (no host name)"
+    return None
+
+
+def _check_address(value: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return str(exc)
     return None
 
 
@@ -259,6 +273,8 @@ def _convert_string(hint: type, value, path: tuple, ctx: Context):
         ctx.report(path, f"{value!r} is not a colour like '#003399'")
     elif hint is Slug and not _SLUG.match(value):
         ctx.report(path, f"{value!r} must use only lower-case letters, digits and hyphens")
+    elif hint is EmailAddress and (problem := _check_address(value)):
+        ctx.report(path, f"{value!r} is not an e-mail address: {problem}")
     elif hint is PartnerId and ctx.partner_ids and value not in ctx.partner_ids:
         known = ", ".join(sorted(ctx.partner_ids))
         ctx.report(path, f"unknown partner id {value!r} (project.yaml declares: {known})")

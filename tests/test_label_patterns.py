@@ -20,7 +20,7 @@ def test_a_translator_moves_the_number_and_the_names_where_the_language_wants_th
     set_translation(translated_issue, "pl", "project.labels.led_by", "Prowadzi: {names}")
     assert build("--lang", "pl").exit_code == 0
     html = (project_root / "dist" / "2025-03-test-issue" / "pl.html").read_text("utf-8")
-    assert "Nr 7 – Biuletyn" in html
+    assert "Nr\u00a07 – Biuletyn" in html
     assert "zaprasza" in html and "Prowadzi: " in html
     assert "{names}" not in html and "{number}" not in html
 
@@ -30,7 +30,7 @@ def test_a_translation_that_lost_its_placeholder_falls_back_to_the_english_patte
     result = build("--lang", "de")
     assert result.exit_code == 0
     html = (project_root / "dist" / "2025-03-test-issue" / "de.html").read_text("utf-8")
-    assert "Newsletter #7" in html and "Rundbrief Nummer sieben" not in html
+    assert "Newsletter\u00a0#7" in html and "Rundbrief Nummer sieben" not in html
     assert "{number} must appear 1 time(s)" in result.output
     assert build("--lang", "de", "--strict").exit_code == 1
 

@@ -1,0 +1,1 @@
+"""Delivery: from built editions to what a partner sends (lists, footers, messages)."""
