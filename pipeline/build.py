@@ -124,8 +124,8 @@ def edition_statuses(issue: Issue, languages: list[str]) -> list[tuple[EditionSt
 
 
 def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None = None,
-                 gathered: list[tuple[EditionStatus, dict]] | None = None):
-    """All outputs of an issue in memory: (statuses, files by name)."""
+                 gathered: list[tuple[EditionStatus, dict]] | None = None, sendable: list = ()):
+    """All outputs of an issue in memory: (statuses, files by name); `sendable` is listed on the index."""
     renderer = renderer or Renderer(templates_dir_for(issue.project.root))
     statuses, outputs, editions = [], [], []
     for status, texts in gathered or edition_statuses(issue, languages):
@@ -135,7 +135,7 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
         outputs.append(Output(f"{lang}.txt", renderer.text(edition)))
         statuses.append(status)
         editions.append(edition)
-    outputs.append(Output("index.html", _index(issue, statuses, editions, renderer.env)))
+    outputs.append(Output("index.html", _index(issue, statuses, editions, renderer.env, sendable)))
     for asset in _assets(issue):
         outputs.append(Output(asset, (issue.project.root / asset).read_bytes()))
     outputs.append(Output(EMBLEM_PATH, eu_emblem_png()))
@@ -147,7 +147,7 @@ def render_issue(issue: Issue, languages: list[str], renderer: Renderer | None =
 SUBJECT_SHOWN = 60
 
 
-def _index(issue: Issue, statuses: list[EditionStatus], editions, env) -> str:
+def _index(issue: Issue, statuses: list[EditionStatus], editions, env, sendable=()) -> str:
     """The page a partner opens first: each edition's own subject and preview line, its status."""
     template = env.get_template("index.html.j2")
     project = issue.project
@@ -157,7 +157,13 @@ def _index(issue: Issue, statuses: list[EditionStatus], editions, env) -> str:
             for s, e in zip(statuses, editions)]
     return template.render(acronym=project.acronym, masthead=fill_label(project.labels, project.labels, "masthead", number=str(issue.number)),
                            subject=issue.subject, primary=project.colours.primary, editions=rows,
-                           subject_shown=SUBJECT_SHOWN)
+                           subject_shown=SUBJECT_SHOWN, sendable=list(sendable), budget_kb=_budget_kb())
+
+
+def _budget_kb() -> int:
+    from .delivery.message import BUDGET
+
+    return BUDGET // 1024
 
 
 def _language_name(lang: str) -> str:
@@ -206,10 +212,10 @@ def build(issue_ref: str | None = None, languages: list[str] | None = None, out_
     out_root = out_dir or project.root.parent / "dist"
     renderer = renderer or Renderer(templates_dir_for(project.root),
                                     cache_dir=cache_dir_for(project.root) if use_cache else None)
-    statuses, outputs = render_issue(issue, languages, renderer, gathered)
     from .delivery.editions import sendable_outputs
 
     for_sending, sendable = sendable_outputs(issue, gathered, renderer, flavour)
+    statuses, outputs = render_issue(issue, languages, renderer, gathered, sendable)
     target = out_root / issue.id
     written = write_outputs(target, outputs + for_sending)
     return BuildResult(issue, target, statuses, written, sendable)

@@ -78,6 +78,8 @@ def test_each_list_and_language_gets_a_complete_message_with_its_images_inside(w
     result = build()
     assert result.exit_code == 0, result.output
     assert "3 for sending" in result.output
+    index = (project_root / "dist/2025-03-test-issue/index.html").read_text("utf-8")
+    assert '<a href="mazowsze-pl.eml">' in index and '<a href="kmop-de.eml">' in index
     for name in ("mazowsze-pl.eml", "kmop-el.eml", "kmop-de.eml"):
         raw, msg = read_eml(project_root, name)
         assert max(len(line) for line in raw.split(b"\r\n")) <= MAX_LINE
