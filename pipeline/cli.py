@@ -270,6 +270,105 @@ def new_issue(issue_id: str) -> None:
                    f"{len(report.added) - len(report.reused)} to translate")
 
 
+@main.command(help=f"Send the list's edition(s) of ISSUE to every reader in a recipients file, one message each, "
+                   f"through the list's mail relay; run it again to resume (nobody gets a second copy).\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--list", "list_id", required=True, help="The list's id in newsletters/lists.yaml.")
+@click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV or XLSX of readers (email, name?, language?, other columns kept), outside the repository.")
+@click.option("--dry-run", is_flag=True, help="Check everything and write the first message as .eml; no connection.")
+@click.option("--test", "test", multiple=True, metavar="ADDR",
+              help="Send only to this address (repeatable), subject marked [TEST]; not recorded as the campaign.")
+@click.option("--rate", "per_second", type=click.IntRange(min=1), help="At most this many messages per second.")
+@click.option("--rate-per-hour", "per_hour", type=click.IntRange(min=1), help="At most this many messages per hour.")
+@click.option("--jobs", type=click.IntRange(1, 16), default=1, show_default=True, help="Parallel connections.")
+@click.option("--smtp", help="Another relay than the list's, for a trial: smtp://HOST:PORT or smtps://HOST:PORT.")
+@click.option("--retry-unknown", is_flag=True, help="Send again to readers whose message may or may not have "
+                                                    "reached the relay (they may get it twice).")
+def send(issue, list_id, recipients, dry_run, test, per_second, per_hour, jobs, smtp, retry_unknown) -> None:
+    from .delivery.send import SendOptions, send as run_send
+    from .errors import PipelineError
+
+    if not test and recipients is None:
+        raise PipelineError("give --recipients FILE (or --test ADDR to send a test message)")
+    options = SendOptions(dry_run=dry_run, test=test, per_second=per_second, per_hour=per_hour, jobs=jobs, smtp=smtp,
+                          retry_unknown=retry_unknown, progress=True)
+    report = run_send(issue, list_id, recipients, options)
+    if report.test_sent:
+        click.echo(f"test message sent to {', '.join(report.test_sent)}")
+        return
+    for duplicate in report.duplicates:
+        click.echo(f"note: row {duplicate.row}: {duplicate.address} is a duplicate of row {duplicate.first_row}: "
+                   "sent once", err=True)
+    if report.suppressed:
+        click.echo(f"note: {len(report.suppressed)} address(es) unsubscribed earlier: skipped", err=True)
+    if dry_run:
+        where = f"; the first message: {shown_path(report.dry_run_message)}" if report.dry_run_message else ""
+        click.echo(f"dry run: {report.to_send} reader(s) of list {list_id} would get {report.issue_id}{where}")
+        return
+    _print_send_summary(report.counts, report.failed, report.unknown, report.journal)
+    click.echo(f"sent {report.sent_now} now" + (f"; {report.stopped}" if report.stopped else ""))
+    if report.stopped and report.stopped.startswith("interrupted"):
+        raise SystemExit(1)
+
+
+def _print_send_summary(counts, failed, unknown, journal) -> None:
+    click.echo("  ".join(f"{state}: {n}" for state, n in counts.items()) + f"   ({shown_path(journal)})")
+    for entry in failed:
+        click.echo(f"  failed: {entry.address}: {entry.reply}")
+    for entry in unknown:
+        click.echo(f"  unknown: {entry.address}: {entry.reply} (not sent again unless --retry-unknown)")
+
+
+@main.command("send-status", help=f"What a send did: readers sent, pending, failed, unknown; --csv writes every "
+                                  f"reader's state.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--list", "list_id", required=True, help="The list's id in newsletters/lists.yaml.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every reader's state here (personal data: outside the repository).")
+def send_status(issue, list_id, csv_path) -> None:
+    from .delivery.send import status
+
+    journal, path = status(issue, list_id)
+    try:
+        _print_send_summary(journal.counts(), list(journal.entries(("failed",))), list(journal.entries(("unknown",))),
+                            path)
+        if csv_path:
+            from .delivery.send import write_status_csv
+
+            count = write_status_csv(journal, csv_path)
+            click.echo(f"wrote {count} row(s) to {shown_path(csv_path)}")
+    finally:
+        journal.close()
+
+
+@main.command(help="Add addresses to a list's suppression file (they will never be sent that list again): given "
+                   "on the command line, or one per line / in a CSV's email column with --from.")
+@click.option("--list", "list_id", required=True, help="The list's id in newsletters/lists.yaml.")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of addresses, e.g. a mailing tool's unsubscribe export.")
+@click.argument("addresses", nargs=-1)
+def suppress(list_id, source, addresses) -> None:
+    from .delivery.send import suppress_addresses
+
+    added, path = suppress_addresses(list_id, list(addresses), source)
+    click.echo(f"{len(added)} address(es) added to {shown_path(path)}")
+
+
+@main.command("unsubscribe-server", help="Run the unsubscribe page locally (any WSGI server can host "
+                                         "pipeline.delivery.unsubscribe:make_app in production).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8025, show_default=True)
+def unsubscribe_server(host, port) -> None:
+    from .delivery.tokens import secret_from_environment
+    from .delivery.unsubscribe import make_app, serve
+    from .issue import find_newsletters_dir
+
+    app = make_app(find_newsletters_dir(), secret_from_environment())
+    click.echo(f"unsubscribe page on http://{host}:{port}/unsubscribe (Ctrl-C to stop)")
+    serve(app, host, port)
+
+
 def _languages(issue, requested: tuple[str, ...]) -> list[str]:
     return issue.select_languages(list(requested))
 

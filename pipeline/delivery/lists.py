@@ -7,6 +7,7 @@ and address the message comes from, a contact, a privacy notice, a way to unsubs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,62 @@ class Unsubscribe:
 
 
 @dataclass
+class Rate:
+    """A relay's quota, as relays quote it; `send` never goes faster than either."""
+
+    per_second: int | None = None
+    per_hour: int | None = None
+
+    @needs("per_second", "per_hour")
+    def _positive(self, report) -> None:
+        for name in ("per_second", "per_hour"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                report(name, "must be 1 or more (leave it out for no limit)")
+
+
+@dataclass
+class Relay:
+    """The partner's own mail server (or an ESP's SMTP endpoint) that `send` submits to.
+
+    smtp://host:587 upgrades with STARTTLS (required unless the host is this machine);
+    smtps://host:465 is TLS from the first byte. The password never appears here: only the
+    name of the environment variable that holds it.
+    """
+
+    url: str
+    username: str | None = None
+    password_env: str | None = None
+    rate: Rate = field(default_factory=Rate)
+    messages_per_connection: int = 100
+    timeout: int = 30
+
+    @needs("url")
+    def _smtp_url(self, report) -> None:
+        from .smtp import parse_relay_url
+
+        try:
+            parse_relay_url(self.url)
+        except ValueError as exc:
+            report("url", str(exc))
+
+    @needs("username", "password_env")
+    def _password_from_the_environment(self, report) -> None:
+        if self.username and not self.password_env:
+            report("password_env", "a username needs the name of the environment variable holding its password "
+                                   "(the password itself never goes in a file)")
+        if self.password_env and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.password_env):
+            report("password_env", f"{self.password_env!r} is not an environment variable name (like SMTP_PASSWORD)")
+
+    @needs("messages_per_connection", "timeout")
+    def _sane_numbers(self, report) -> None:
+        if self.messages_per_connection is not None and self.messages_per_connection < 1:
+            report("messages_per_connection", "must be 1 or more")
+        if self.timeout is not None and self.timeout < 1:
+            report("timeout", "must be 1 second or more")
+
+
+@dataclass
 class MailingList:
     id: Slug
     partner: PartnerId
@@ -65,6 +122,7 @@ class MailingList:
     privacy_url: Url
     unsubscribe: Unsubscribe
     reply_to: EmailAddress | None = None
+    smtp: Relay | None = None
 
     def list_id_header(self, acronym: str) -> str:
         """RFC 2919 List-Id: a name and an identifier under the sender's domain."""
