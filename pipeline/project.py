@@ -44,7 +44,8 @@ class SocialLink:
 # Labels that are patterns: a translator moves the placeholder where the language wants it
 # ("Ενημερωτικό δελτίο #{number}", "{names} als Gastgeber"), so nothing is glued in code.
 LABEL_PLACEHOLDERS = {"masthead": {"number"}, "hosted_by": {"names"}, "led_by": {"names"},
-                      "subscribed_because": {"sender"}}
+                      "subscribed_because": {"sender"},
+                      "unsubscribe_question": {"address"}, "unsubscribed": {"address"}}
 NAMED_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 
 
@@ -65,6 +66,11 @@ class Labels:
     unsubscribe: Line = Line("Unsubscribe")
     view_online: Line = Line("View in your browser")
     privacy_notice: Line = Line("Privacy notice")
+    # The unsubscribe page (pipeline.delivery.unsubscribe), in the reader's language; {address}
+    # is the reader's address. Optional: a project without them gets the page's English
+    # wording in every language, so a project that sends should set both.
+    unsubscribe_question: Text | None = None
+    unsubscribed: Text | None = None
 
     @needs(*LABEL_PLACEHOLDERS)
     def _patterns_have_their_placeholders(self, report) -> None:

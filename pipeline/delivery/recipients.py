@@ -77,7 +77,7 @@ def load_recipients(path: Path, mailing_list, suppressed: set[str] = frozenset()
     if not path.is_file():
         raise PipelineError(f"{shown_path(path)}: file not found (give the recipients' CSV or XLSX file)")
     if checkout is not None:
-        _refuse_unless_git_ignores(path, checkout)
+        refuse_unless_git_ignores(path, checkout)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PipelineError(f"{shown_path(path)}: unsupported recipients file: use {SUPPORTED}")
@@ -87,7 +87,7 @@ def load_recipients(path: Path, mailing_list, suppressed: set[str] = frozenset()
 
 # --- keeping personal data out of git -------------------------------------------------------
 
-def _refuse_unless_git_ignores(path: Path, checkout: Path) -> None:
+def refuse_unless_git_ignores(path: Path, checkout: Path) -> None:
     """A file inside the checkout could be committed, and then it is in the history for good."""
     resolved, root = path.resolve(), checkout.resolve()
     if not resolved.is_relative_to(root):

@@ -349,9 +349,9 @@ def write_status_csv(journal: Journal, path: Path) -> int:
     import io
 
     from ..issue import find_newsletters_dir
-    from .recipients import _refuse_unless_git_ignores
+    from .recipients import refuse_unless_git_ignores
 
-    _refuse_unless_git_ignores(path.resolve(), find_newsletters_dir().parent.resolve())
+    refuse_unless_git_ignores(path.resolve(), find_newsletters_dir().parent.resolve())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["email", "name", "language", "state", "message_id", "reply", "attempts", "updated"])
