@@ -88,7 +88,8 @@ def test_each_reader_gets_one_message_addressed_to_them_alone(campaign, project_
         msg = messages[0]
         assert [a.addr_spec for a in msg["To"].addresses] == [address]
         assert msg["Cc"] is None and msg["Bcc"] is None
-        assert msg["Message-ID"].endswith("@mazovia.example>") and msg["Date"]
+        assert msg["Message-ID"].endswith("@mazovia.example>")
+        assert abs(msg["Date"].datetime.timestamp() - time.time()) < 120      # when it was sent
         assert msg["List-Id"] == "TESTCON mazowsze <mazowsze.testcon.mazovia.example>"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         url = re.match(r"<(https://[^>]+)>, <mailto:leave@mazovia\.example\?subject=unsubscribe>$",

@@ -9,6 +9,7 @@ resumes: the journal says who has been served (see journal.py for how "unknown" 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sys
@@ -82,6 +83,7 @@ def _prepare_editions(issue, mailing_list: MailingList, one_click: bool, eight_b
         html, text = renderer.html(edition), renderer.text(edition)
         draft = eml_draft(issue, mailing_list, lang, html, text, edition.subject)   # checks images and links
         draft.headers.pop("X-Unsent", None)
+        draft.date = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)   # sent now, not the issue's date
         if test:
             draft.subject = f"[TEST] {draft.subject}"
         ready = prepare(draft, eight_bit=eight_bit, one_click=one_click, mailto=mailing_list.unsubscribe.mailto)
@@ -345,7 +347,6 @@ def status(issue_ref: str | None, list_id: str, newsletters_dir: Path | None = N
 def write_status_csv(journal: Journal, path: Path) -> int:
     """Every reader's state as CSV (personal data: refused inside the checkout unless git-ignored)."""
     import csv
-    import datetime as dt
     import io
 
     from ..issue import find_newsletters_dir
