@@ -313,6 +313,16 @@ def _post(app, url: str) -> str:
     return seen[0]
 
 
+def test_an_international_domain_travels_in_its_ascii_form(campaign, tmp_path):
+    readers = write_readers(tmp_path / "readers.csv", 1, extra="czytelnik@bücher.example;Czytelnik;pl;x\n")
+    with SmtpSink() as sink:
+        report = send(None, "mazowsze", readers, quick(smtp=sink.url))
+    assert report.counts["sent"] == 2
+    assert "czytelnik@xn--bcher-kva.example" in sink.addresses()
+    msg = received(sink)["czytelnik@xn--bcher-kva.example"][0]
+    assert msg["To"].addresses[0].addr_spec == "czytelnik@xn--bcher-kva.example"
+
+
 def test_the_rate_limit_holds_per_second_and_per_hour():
     now = [0.0]
     waits = []

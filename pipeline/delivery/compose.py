@@ -23,6 +23,7 @@ from email.utils import format_datetime
 
 from ..errors import PipelineError
 from .message import MAX_LINE, Draft, Image, fold_html
+from .smtp import ascii_address
 
 PLACEHOLDER = "[[unsubscribe_url]]"
 
@@ -115,7 +116,7 @@ def message_bytes(prepared: Prepared, to_address: str, to_name: str, message_id:
         unsubscribe.append(f"<mailto:{prepared.mailto}?subject=unsubscribe>")
     b = prepared.boundary
     head = [prepared.shared_headers,
-            _header("To", Address(display_name=to_name, addr_spec=to_address)),
+            _header("To", Address(display_name=to_name, addr_spec=ascii_address(to_address))),
             _header("Message-ID", message_id)]
     if unsubscribe:
         head.append(_header("List-Unsubscribe", ", ".join(unsubscribe)))

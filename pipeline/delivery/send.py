@@ -261,6 +261,9 @@ def _run(journal: Journal, prepared: dict[str, Prepared], mailing_list: MailingL
         except RelayError as exc:
             fatal.append(exc)
             stop.set()
+        except Exception as exc:    # a bug must stop the run loudly, never end one worker in silence
+            fatal.append(PipelineError(f"stopped by an unexpected error: {exc.__class__.__name__}: {exc}"))
+            stop.set()
         finally:
             connection.close()
 

@@ -182,8 +182,14 @@ class Connection:
             self.open()
         smtp = self.smtp
         self.used += 1
+        sender, recipient = ascii_address(sender), ascii_address(recipient)
+        options = ["BODY=8BITMIME"] if self.eight_bit and _has_8bit(data) else []
+        if not (sender + recipient).isascii():
+            if not smtp.has_extn("smtputf8"):
+                return Outcome("failed", f"{recipient}: an address outside ASCII needs a relay that offers "
+                                         "SMTPUTF8, and this one does not")
+            options.append("SMTPUTF8")
         try:
-            options = ["BODY=8BITMIME"] if self.eight_bit and _has_8bit(data) else []
             code, message = smtp.mail(sender, options)
             if code != 250:
                 smtp.rset()
@@ -214,6 +220,17 @@ class Connection:
 
 class TransientRelayError(PipelineError):
     """The relay could not be reached or refused the session for now (421, timeout, reset)."""
+
+
+def ascii_address(address: str) -> str:
+    """The domain in its ASCII (IDNA) form: `info@bücher.example` -> `info@xn--bcher-kva.example`.
+    A local part outside ASCII stays as it is and needs the relay's SMTPUTF8."""
+    local, _, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    return f"{local}@{domain}"
 
 
 def _has_8bit(data: bytes) -> bool:
