@@ -369,6 +369,35 @@ def unsubscribe_server(host, port) -> None:
     serve(app, host, port)
 
 
+@main.command(help=f"Preview every edition live at http://127.0.0.1:PORT: side by side, phone and desktop width, "
+                   f"problems marked in place; rebuilt and reloaded on every save.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--port", type=int, default=8000, show_default=True)
+def preview(issue: str | None, port: int) -> None:
+    from .preview import run_preview
+
+    run_preview(issue, port=port)
+
+
+@main.command(help=f"Check every edition in headless Chromium at 320, 375 and 600 px (overflow, images, text "
+                   f"size, tap targets, links, alt text, size budget, images off, styles stripped, axe-core) and "
+                   f"write a gallery of screenshots to dist/<issue>/qa/index.html. Exit 1 on errors; --strict "
+                   f"also on warnings.\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable); default: all.")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def qa(issue: str | None, languages: tuple[str, ...], strict: bool, as_json: bool) -> None:
+    import json
+
+    from .inspect import run_qa
+
+    report = run_qa(issue, list(languages) or None, strict)
+    click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if as_json else report.text())
+    if not report.passed(strict):
+        raise SystemExit(1)
+
+
 def _languages(issue, requested: tuple[str, ...]) -> list[str]:
     return issue.select_languages(list(requested))
 
