@@ -201,6 +201,43 @@ def glossary_import(sheet: Path, dry_run: bool, force: bool) -> None:
                f"{report.unchanged} unchanged")
 
 
+@main.group(help="Exchange the translation memory with CAT tools (Trados, memoQ, Phrase, OmegaT): XLIFF 1.2 "
+                 "per issue and language, TMX 1.4 for whole memories.")
+def memory() -> None:
+    pass
+
+
+@memory.command("export", help=f"Write one language's segments of ISSUE as XLIFF (every segment, its state and "
+                               f"notes) or TMX (the reviewed translations).\n\n{ISSUE_HELP}")
+@click.argument("issue", required=False)
+@click.option("--lang", required=True, help="Target language, e.g. pl.")
+@click.option("--format", "fmt", type=click.Choice(["xliff", "tmx"]), default="xliff", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: <issue>-<lang>.xlf (or .tmx) in the current folder.")
+def memory_export(issue: str | None, lang: str, fmt: str, output: Path | None) -> None:
+    from .exchange import export_memory
+    from .issue import load_issue
+
+    loaded = load_issue(issue)
+    path = export_memory(loaded, lang, fmt, output)
+    click.echo(f"wrote {shown_path(path)}")
+
+
+@memory.command("import", help="Merge a translated XLIFF back into its catalog (only the units the translator "
+                               "changed; refused if the repository changed the same unit since), or add a TMX's "
+                               "translations as fuzzy suggestions.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True, help="For units changed both in the file and in the repository, take "
+                                            "the file's.")
+def memory_import(file: Path, dry_run: bool, force: bool) -> None:
+    from .exchange import import_memory
+
+    report = import_memory(file, dry_run=dry_run, force=force)
+    for line in report.lines():
+        click.echo(line)
+
+
 @main.command(help=f"Machine-translate the segments that have no translation or whose English changed; "
                    f"results are stored as fuzzy (to review). Never sends what the memory already has.\n\n"
                    f"{ISSUE_HELP}")
