@@ -29,7 +29,10 @@ def test_every_target_language_has_a_development_and_a_held_out_set():
                          ids=[p.stem for p in LABELLED] + [f"heldout-{p.stem}" for p in HELD_OUT])
 def test_recall_and_false_alarms(labelled):
     score = evaluate(load_termbase(ROOT / "glossary"), labelled.stem, labelled)
-    assert score.rows >= 40 and score.expected >= 15 and score.clean_rows >= 25
+    # >= 20 clean rows: the glossary review (Interreg Europa in Polish) turned two held-out
+    # Polish rows that keep the English programme name into planted errors; rows are not
+    # added to a held-out set by people who know the checker.
+    assert score.rows >= 40 and score.expected >= 15 and score.clean_rows >= 20
     details = "\n".join(score.misses + score.alarms)
     assert score.recall >= 0.95, details
     assert score.false_alarm_rate <= 0.05, details

@@ -5,6 +5,12 @@ Three findings, each with a code a machine can filter on:
   term (in any inflected form) nor a listed variant (error; warning while proposed).
 - forbidden-term: the translation uses an alternative the glossary forbids for it.
 - dnt-altered: a do-not-translate name (SECON, Interreg Europe) is not there as written.
+  Where a language's row gives the name an official form of its own (Polish Interreg
+  Europa), that form is the one required, and the English form there is a forbidden-term.
+
+The English term left untranslated never counts as the target term, even where the
+target term's inflection would read it so (Polish "Interreg Europe" as an inflected
+"Interreg Europa"): see `matching.find_term(source=...)`.
 
 Precision matters as much as recall: a concept is checked only where the English
 uses it, and where a longer concept covers a shorter one ("social economy
@@ -14,11 +20,12 @@ enterprise" over "social economy") only the longer one is checked at that place.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from ..checks import Finding
-from .matching import contains_exact, find_term, stems, term_words, tokenize
-from .termbase import Concept, Termbase
+from .matching import contains_exact, exact_spans, find_term, stems, term_words, tokenize
+from .termbase import Concept, Termbase, is_english_form
 
 _MD_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"\*+")
@@ -112,7 +119,8 @@ class TermChecker:
                         cased = _acronym(other, row.term)
                         rightful_cache[other.id] = {
                             (s.start, s.end) for form in [row.term, *row.variants]
-                            for s in find_term(form, cased_tokens if cased else tokens, self.lang, keep_case=cased)}
+                            for s in find_term(form, cased_tokens if cased else tokens, self.lang, keep_case=cased,
+                                               source=other.english_forms)}
             return set().union(*(spans for cid, spans in rightful_cache.items() if cid != concept_id))
 
         for concept in in_source:
@@ -122,11 +130,7 @@ class TermChecker:
             def finding(code, severity, message, concept_id=concept.id):
                 return Finding(code, severity, self.lang, concept_id, message)
             if concept.do_not_translate:
-                forms = [row.term, *row.variants, *concept.english_variants]
-                if not any(contains_exact(form, text, self.lang, case_sensitive=concept.case_sensitive)
-                           for form in forms):
-                    findings.append(finding("dnt-altered", "error",
-                                            f"'{row.term}' must stay exactly as written (do not translate)"))
+                findings.extend(self._check_name(concept, row, text, finding))
                 continue
             cased = _acronym(concept, row.term)
             search = cased_tokens if cased else tokens
@@ -143,11 +147,46 @@ class TermChecker:
             if not row.usable:
                 continue
             forms = [row.term, *row.variants]
-            if not any(find_term(form, search, self.lang, keep_case=cased) for form in forms):
+            # The English term left as it was is not an inflected target term (Polish "Interreg
+            # Europe" for Interreg Europa, German "Region of Peloponnese" for Region Peloponnes).
+            # The rules first; the lemmas only where they found nothing (loading a dictionary
+            # costs seconds, and a clean translation never needs it).
+            if not any(find_term(form, search, self.lang, keep_case=cased, source=concept.english_forms,
+                                 lemmas=lemmas)
+                       for lemmas in (False, True) for form in forms):
                 severity = "error" if row.status == "approved" else "warning"
                 findings.append(finding("missing-term", severity,
                                         f"'{concept.english}' should be '{row.term}' ({row.status}), not found"))
         return findings
+
+
+    def _check_name(self, concept: Concept, row, text: str, finding) -> list[Finding]:
+        """A do-not-translate name: as written in English, or as its official name in this
+        language where the language's row gives one (then the English form is an error)."""
+        official = self.termbase.official_name(self.lang, concept.id)
+        if official is None or not official.usable:  # the English (a rejected official name is no name)
+            forms = [row.term, *row.variants, *concept.english_variants] if official is None else concept.english_forms
+            if any(contains_exact(form, text, self.lang, case_sensitive=concept.case_sensitive) for form in forms):
+                return []
+            return [finding("dnt-altered", "error", f"'{forms[0]}' must stay exactly as written (do not translate)")]
+        severity = "error" if official.status == "approved" else "warning"
+        text = unicodedata.normalize("NFC", text)  # exact_spans' offsets are in NFC text
+        rightful = [place for form in [official.term, *official.variants]
+                    for place in exact_spans(form, text, self.lang, case_sensitive=concept.case_sensitive)]
+        # The English (any case) outside the official name: Polish "Interreg Europe".
+        wrong = [text_form for form in dict.fromkeys([*concept.english_forms, *official.forbidden])
+                 for start, end in exact_spans(form, text, self.lang, case_sensitive=False)
+                 if not any(a <= start and end <= b for a, b in rightful)
+                 for text_form in [text[start:end]]]
+        if wrong:
+            english = is_english_form(concept, wrong[0])
+            reason = f" ({official.forbidden_reason})" if official.forbidden_reason and not english else ""
+            return [finding("forbidden-term", severity, f"'{wrong[0]}' is " + ("the English name" if english
+                            else "forbidden") + f"; the official name in this language is '{official.term}'{reason}")]
+        if not rightful:
+            return [finding("dnt-altered", severity, f"'{official.term}' (the official name in this language) "
+                            "must be written exactly so")]
+        return []
 
 
 def _acronym(concept: Concept, term: str) -> bool:

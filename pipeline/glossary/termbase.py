@@ -4,6 +4,11 @@ Why CSV, one file per language plus one for the concepts: every spreadsheet open
 git diffs it line by line (one row per concept), and translators of different
 languages edit different files, so they never conflict. The code reads terms from
 here; it never hard-codes one.
+
+A do-not-translate concept's row in a language may name it otherwise than the English:
+that is its official name there (Polish Interreg Europa), required instead of the English
+(`Termbase.official_name`); the row's note must say where it is official. No extra column,
+so the review sheets carry it as the term.
 """
 
 from __future__ import annotations
@@ -101,8 +106,28 @@ class Termbase:
             return LanguageTerm(concept_id, concept.english, "approved")
         return row
 
+    def official_name(self, lang: str, concept_id: str) -> LanguageTerm | None:
+        """The row that gives a do-not-translate name its official form in `lang`, or None.
+
+        A do-not-translate concept is written as its `term` in each language; that is the
+        English unless the language's row says otherwise (Polish Interreg Europa, Bulgarian
+        Интеррег Европа: Interreg Europe's official names there). Then that form is
+        required as written and the English form is an error in that language; the other
+        languages keep the English.
+        """
+        concept = self.concepts.get(concept_id)
+        row = self.terms(lang).get(concept_id)
+        if concept is None or not concept.do_not_translate or row is None or not row.term:
+            return None
+        return None if is_english_form(concept, row.term) else row
+
     def language_path(self, lang: str) -> Path:
         return self.root / f"{lang}.csv"
+
+
+def is_english_form(concept: Concept, form: str) -> bool:
+    """`form` is the concept's English term or one of its English variants (any case)."""
+    return any(form.casefold() == english.casefold() for english in concept.english_forms)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -240,6 +265,12 @@ def language_term_from_row(row: dict, concepts: dict[str, Concept], where, probl
     forbidden = tuple(split_list(row.get("forbidden", "")))
     if term and any(f.casefold() == term.casefold() for f in forbidden):
         problems.append(Problem(file, line, 0, "forbidden", f"{term!r} is both the term and forbidden"))
+    concept = concepts.get(cid)
+    if concept is not None and concept.do_not_translate and term and not is_english_form(concept, term) \
+            and not (row.get("note") or "").strip():
+        problems.append(Problem(file, line, 0, "note", f"'{concept.english}' is not translated, so {term!r} "
+                                "declares its official name in this language (required there instead of the "
+                                "English): say in the note where that name is official, or write the English"))
     if len(problems) > before:
         return None
     return LanguageTerm(cid, term, status, tuple(split_list(row.get("variants", ""))), forbidden,
