@@ -26,6 +26,7 @@ def libreoffice_save(source, target_filter, out_dir, profile):
     ("xlsx", "xlsx"),
     ("csv", "csv:Text - txt - csv (StarCalc):44,34,76,1"),  # comma, quote, UTF-8, as "CSV UTF-8"
 ])
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 def test_a_term_changed_and_saved_in_libreoffice_is_imported(good_issue, project_root, glossary_dir, tmp_path,
                                                              saved_as, target_filter):
     openpyxl = pytest.importorskip("openpyxl")

@@ -341,6 +341,7 @@ def test_the_rate_limit_holds_per_second_and_per_hour():
     assert now[0] >= 3600
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 @pytest.mark.parametrize("after", [1, 3])
 def test_killed_mid_send_and_resumed_everyone_is_served_exactly_once(campaign, project_root, tmp_path, after):
     readers = write_readers(tmp_path / "readers.csv", 8)

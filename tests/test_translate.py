@@ -186,6 +186,7 @@ def test_transient_faults_are_retried_and_nothing_is_lost(good_issue, server, fa
     assert all(e.msgstr for e in entries("pl").values())
 
 
+@pytest.mark.slow  # every retry with its real backoff: `pytest -m slow`
 def test_a_server_that_keeps_failing_is_reported_clearly_and_the_rest_is_saved(good_issue, server):
     server.always("500", when="Highlights")
     result = run("translate", "--engine", "libre", "--url", server.url, "--lang", "pl", "--timeout", "1")
@@ -287,6 +288,7 @@ def test_an_unknown_engine_in_project_yaml_is_a_validation_error(good_issue, new
     assert result.exit_code == 1 and "translation.engine: unknown engine 'babelfish'" in result.output
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["crash", "ctrl-c"])
 def test_a_stopped_run_resumes_with_only_what_is_missing(good_issue, project_root, stop):
     with FakeLibreTranslate(latency=0.4) as slow:  # time to stop it between two requests

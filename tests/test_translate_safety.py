@@ -49,6 +49,7 @@ def cli_translate(project_root, server, *extra):
         cwd=project_root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 def test_a_translators_save_during_a_run_survives(good_issue):
     issue = load_issue(ISSUE)
     update_catalogs(issue, ["pl"])
@@ -92,6 +93,7 @@ def test_a_translators_save_during_a_run_survives(good_issue):
     assert all(text.startswith("[pl] ") for c, text in final.items() if c not in ("about.title", "heading.text", last))
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 def test_two_runs_at_once_do_not_both_send(good_issue, project_root):
     expected = distinct_texts("pl")
     with FakeLibreTranslate(latency=0.05) as server:
@@ -112,6 +114,7 @@ def _leftovers(project_root):
             if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 @pytest.mark.parametrize("at", [0.3, 0.7])
 def test_ctrl_c_stops_at_once_saves_every_answer_and_the_resume_sends_only_the_rest(good_issue, project_root, at):
     """Requests of the interrupted run plus its resume, against an uninterrupted run's."""
@@ -141,6 +144,7 @@ def test_ctrl_c_stops_at_once_saves_every_answer_and_the_resume_sends_only_the_r
         assert all(e.msgstr.startswith(f"[{lang}] ") for e in done if not e.obsolete)
 
 
+@pytest.mark.slow  # a real process stopped mid-run, or a real program: `pytest -m slow`
 def test_a_second_ctrl_c_is_not_a_traceback(good_issue, project_root):
     with FakeLibreTranslate(latency=0.3) as server:
         run = cli_translate(project_root, server, "--lang", "pl", "--jobs", "2", "--pack", "1")
