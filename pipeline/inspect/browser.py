@@ -110,8 +110,10 @@ def _imports():
         from playwright.async_api import Error, async_playwright
     except ImportError as exc:
         raise PipelineError(f"newsletter qa needs Playwright and axe-core ({exc.name} is missing): "
-                            "pip install 'newsletter-pipeline[qa]' (the browser is Debian's chromium: "
-                            "apt install chromium)") from None
+                            "install the test lock, which has them at the tested versions "
+                            "(.venv/bin/pip install -r requirements/test.lock), or the qa extra "
+                            "(pip install 'newsletter-pipeline[qa]'); the browser is Debian's chromium "
+                            "(apt-get install chromium)") from None
     return async_playwright, Error, AXE_SCRIPT, AxeResults
 
 
