@@ -85,7 +85,7 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.tls, self.auth = tls, auth
         self.require_starttls = require_starttls
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = None
         self.logins: list[str] = []
 
@@ -173,7 +173,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

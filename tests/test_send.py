@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from email import policy
 from pathlib import Path
 
@@ -277,17 +278,15 @@ def test_a_test_send_goes_only_to_the_given_address_and_is_not_the_campaign(camp
 
 
 def test_an_unsubscribed_reader_is_skipped_by_the_next_send(campaign, project_root):
+    from pipeline.delivery.tokens import make_token
     from pipeline.delivery.unsubscribe import make_app
 
     with SmtpSink() as sink:
         sink.faults.rcpt["reader4@example.org"] = "451 4.3.0 later"
         send(None, "mazowsze", campaign, quick(smtp=sink.url, attempts=1))
-        token = read_token  # noqa: F841  (the token comes from the message a reader got)
-        msg = received(sink)["reader3@example.org"][0]
-        link = re.search(r"<(https://[^>]+)>", msg["List-Unsubscribe"]).group(1)
-        # reader 4's link: the same shape, for their address (what their message will carry)
-        from pipeline.delivery.tokens import make_token
-        link4 = link.split("token=")[0] + "token=" + make_token(SECRET.encode(), "mazowsze", "reader4@example.org", "pl")
+        # reader 4's link, as their message will carry it
+        link4 = "https://mazovia.example/unsubscribe?token=" + make_token(SECRET.encode(), "mazowsze",
+                                                                          "reader4@example.org", "pl")
         app = make_app(project_root / "newsletters", SECRET.encode())
         status = _post(app, link4)
         assert status.startswith("200")
@@ -369,5 +368,3 @@ def test_killed_mid_send_and_resumed_everyone_is_served_exactly_once(campaign, p
         assert counts[address] == 1, (address, counts)   # nobody twice, except where reported unknown
     assert f"sent: {8 - len(unknown)}" in status.output
 
-
-from collections import Counter  # noqa: E402

@@ -40,7 +40,6 @@ import pwd
 import shutil
 import signal
 import smtplib
-import socket
 import subprocess
 import tempfile
 import time
@@ -50,7 +49,7 @@ import pytest
 
 from pipeline.delivery.send import send
 from pipeline.delivery.smtp import Connection
-from tests.smtp_sink import SmtpSink
+from tests.smtp_sink import SmtpSink, free_port
 from tests.test_send import campaign, quick, received, write_readers  # noqa: F401 (campaign: a fixture)
 
 MYHOSTNAME = "postfix-test.localhost"
@@ -121,12 +120,6 @@ def _postfix_command() -> str | None:
     return "/usr/sbin/postfix" if os.access("/usr/sbin/postfix", os.X_OK) else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Postfix:
     """A private Postfix instance under `root`, relaying everything to 127.0.0.1:sink_port."""
 
@@ -134,7 +127,7 @@ class Postfix:
         self.command, self.root = command, root
         self.config, self.queue, self.data = root / "etc", root / "spool", root / "lib"
         self.maillog = root / "maillog"
-        self.port = _free_port()
+        self.port = free_port()
         self.master_pid: int | None = None
         for folder in (self.config, self.queue, self.data):
             folder.mkdir(parents=True)

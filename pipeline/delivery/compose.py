@@ -14,15 +14,13 @@ send tests parse what the relay received to check it.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from ..errors import PipelineError
-from .message import MAX_LINE, Draft, Image, fold_html
+from .message import Draft, Image, choose_encoding, encode_body, fold_html, no_line_breaks
 from .smtp import ascii_address
 
 PLACEHOLDER = "[[unsubscribe_url]]"
@@ -31,23 +29,6 @@ PLACEHOLDER = "[[unsubscribe_url]]"
 def _header(name: str, value) -> bytes:
     """One header, encoded and folded by the email package (RFC 2047 for non-ASCII)."""
     return SMTP.fold_binary(name, SMTP.header_factory(name, str(value)))
-
-
-def _encode(text: str, cte: str) -> bytes:
-    data = text.encode("utf-8")
-    if cte == "base64":
-        return base64.encodebytes(data).replace(b"\n", b"\r\n")
-    if cte == "quoted-printable":
-        encoded = binascii.b2a_qp(data.replace(b"\r\n", b"\n"), istext=True)
-        return encoded.replace(b"\n", b"\r\n") + (b"" if encoded.endswith(b"\n") else b"\r\n")
-    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + (b"" if data.endswith(b"\n") else b"\r\n")
-
-
-def choose_encoding(sample: str, eight_bit: bool) -> str:
-    candidates = ["quoted-printable", "base64"]
-    if eight_bit and all(len(line.encode("utf-8")) <= MAX_LINE for line in sample.splitlines()):
-        candidates.insert(0, "8bit")
-    return min(candidates, key=lambda cte: len(_encode(sample, cte)))
 
 
 @dataclass
@@ -71,10 +52,8 @@ def prepare(draft: Draft, eight_bit: bool, one_click: bool, mailto: str | None =
     """Everything the readers of one edition share, encoded once."""
     html = fold_html(draft.html)
     sample_html, sample_text = html.replace(PLACEHOLDER, "https://x/" + "u" * 120), draft.text.replace(PLACEHOLDER, "u" * 130)
-    for name, value in (("the subject", draft.subject), ("the sender's name", draft.sender_name)):
-        if "\r" in value or "\n" in value:
-            raise PipelineError(f"{name} {value[:60]!r}… contains a line break (CR/LF): refused, it would "
-                                "start a header of its own")
+    no_line_breaks("the subject", draft.subject)
+    no_line_breaks("the sender's name", draft.sender_name)
     headers = b"".join([
         _header("From", Address(display_name=draft.sender_name, addr_spec=draft.sender_address)),
         _header("Reply-To", Address(addr_spec=draft.reply_to)) if draft.reply_to else b"",
@@ -98,14 +77,13 @@ def _image_part(image: Image, boundary: str) -> bytes:
 
 def _text_part(content: str, subtype: str, cte: str) -> bytes:
     return (f"Content-Type: text/{subtype}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: {cte}\r\n\r\n"
-            ).encode("ascii") + _encode(content, cte)
+            ).encode("ascii") + encode_body(content, cte)
 
 
 def message_bytes(prepared: Prepared, to_address: str, to_name: str, message_id: str,
                   unsubscribe_url: str | None) -> bytes:
     """The whole message for one reader, CRLF line endings, ready for DATA."""
-    if "\r" in to_name or "\n" in to_name:
-        raise PipelineError(f"recipient name {to_name[:40]!r} contains a line break: refused")
+    no_line_breaks("the recipient's name", to_name)
     link = unsubscribe_url or (f"mailto:{prepared.mailto}?subject=unsubscribe" if prepared.mailto else "")
     from html import escape
 
@@ -137,7 +115,7 @@ def message_bytes(prepared: Prepared, to_address: str, to_name: str, message_id:
 
 def html_part_size(prepared: Prepared, link_length: int = 160) -> int:
     """The HTML part's body as it travels, with an unsubscribe link of typical length."""
-    return len(_encode(prepared.html.replace(PLACEHOLDER, "u" * link_length), prepared.html_cte))
+    return len(encode_body(prepared.html.replace(PLACEHOLDER, "u" * link_length), prepared.html_cte))
 
 
-__all__ = ["html_part_size", "prepare", "message_bytes", "Prepared", "PLACEHOLDER", "choose_encoding"]
+__all__ = ["html_part_size", "prepare", "message_bytes", "Prepared", "PLACEHOLDER"]

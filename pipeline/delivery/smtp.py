@@ -16,7 +16,6 @@ two halves, with a hook between them for the journal.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import threading
 import time
@@ -245,12 +244,6 @@ def _dot_stuffed(data: bytes) -> bytes:
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return data + b".\r\n"
-
-
-def free_port() -> int:  # pragma: no cover - used by the README's local test server recipe
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 __all__ = ["parse_relay_url", "RelayAddress", "RateLimiter", "Connection", "Outcome", "RelayError",
